@@ -1,0 +1,149 @@
+package estimators
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"reflect"
+	"slices"
+	"strings"
+)
+
+// MarshalJSON encodes v like encoding/json, except that NaN and ±Inf floats
+// (undefined standard errors, tests that could not be computed) become null
+// instead of failing. Struct fields follow their json tags, including
+// omitempty and "-"; map keys are sorted; values that implement
+// json.Marshaler encode themselves.
+func MarshalJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := encodeValue(&buf, reflect.ValueOf(v)); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+var marshalerType = reflect.TypeFor[json.Marshaler]()
+
+func encodeValue(buf *bytes.Buffer, v reflect.Value) error {
+	if !v.IsValid() {
+		buf.WriteString("null")
+		return nil
+	}
+	if v.Type().Implements(marshalerType) && (v.Kind() != reflect.Pointer || !v.IsNil()) {
+		b, err := v.Interface().(json.Marshaler).MarshalJSON()
+		if err != nil {
+			return err
+		}
+		return json.Compact(buf, b)
+	}
+	switch v.Kind() {
+	case reflect.Float32, reflect.Float64:
+		f := v.Float()
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			buf.WriteString("null")
+			return nil
+		}
+		b, err := json.Marshal(f)
+		if err != nil {
+			return err
+		}
+		buf.Write(b)
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			buf.WriteString("null")
+			return nil
+		}
+		return encodeValue(buf, v.Elem())
+	case reflect.Struct:
+		return encodeStruct(buf, v)
+	case reflect.Map:
+		if v.IsNil() {
+			buf.WriteString("null")
+			return nil
+		}
+		if v.Type().Key().Kind() != reflect.String {
+			return fmt.Errorf("estimators: MarshalJSON: map key type %s is not a string", v.Type().Key())
+		}
+		keys := v.MapKeys()
+		slices.SortFunc(keys, func(a, b reflect.Value) int { return strings.Compare(a.String(), b.String()) })
+		buf.WriteByte('{')
+		for i, k := range keys {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			kb, _ := json.Marshal(k.String())
+			buf.Write(kb)
+			buf.WriteByte(':')
+			if err := encodeValue(buf, v.MapIndex(k)); err != nil {
+				return err
+			}
+		}
+		buf.WriteByte('}')
+	case reflect.Slice, reflect.Array:
+		if v.Kind() == reflect.Slice && v.IsNil() {
+			buf.WriteString("null")
+			return nil
+		}
+		if v.Type().Elem().Kind() == reflect.Uint8 {
+			b, err := json.Marshal(v.Interface())
+			if err != nil {
+				return err
+			}
+			buf.Write(b)
+			return nil
+		}
+		buf.WriteByte('[')
+		for i := range v.Len() {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			if err := encodeValue(buf, v.Index(i)); err != nil {
+				return err
+			}
+		}
+		buf.WriteByte(']')
+	default:
+		b, err := json.Marshal(v.Interface())
+		if err != nil {
+			return err
+		}
+		buf.Write(b)
+	}
+	return nil
+}
+
+func encodeStruct(buf *bytes.Buffer, v reflect.Value) error {
+	t := v.Type()
+	buf.WriteByte('{')
+	first := true
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" && opts == "" {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		fv := v.Field(i)
+		if strings.Contains(","+opts+",", ",omitempty,") && fv.IsZero() {
+			continue
+		}
+		if !first {
+			buf.WriteByte(',')
+		}
+		first = false
+		nb, _ := json.Marshal(name)
+		buf.Write(nb)
+		buf.WriteByte(':')
+		if err := encodeValue(buf, fv); err != nil {
+			return err
+		}
+	}
+	buf.WriteByte('}')
+	return nil
+}

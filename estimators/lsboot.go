@@ -1,0 +1,160 @@
+package estimators
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// Resampling is a bootstrap scheme for least squares.
+type Resampling int
+
+const (
+	// Pairs resamples rows with replacement and refits.
+	Pairs Resampling = iota
+	// ClusterPairs resamples whole clusters with replacement and refits.
+	ClusterPairs
+	// Wild keeps X and sets y* = Xb̂ + e·v with multipliers v (one per row,
+	// or one per cluster when clusters are given: the wild cluster
+	// bootstrap). The refit reuses the QR factorisation:
+	// b* = b̂ + R⁻¹Qᵀ(√w e·v).
+	Wild
+)
+
+var resamplingNames = [...]string{"pairs", "cluster", "wild"}
+
+func (r Resampling) String() string { return resamplingNames[r] }
+
+// ParseResampling parses "pairs", "cluster" or "wild".
+func ParseResampling(s string) (Resampling, error) {
+	for i, n := range resamplingNames {
+		if n == s {
+			return Resampling(i), nil
+		}
+	}
+	return 0, InputErrorf("unknown bootstrap type %q; use pairs, cluster or wild", s)
+}
+
+// LSBootOptions configures LS.Bootstrap.
+type LSBootOptions struct {
+	BootOptions
+	Scheme Resampling
+	// Cluster codes per row: required for ClusterPairs, optional for Wild.
+	Cluster []int
+	// Multiplier of the wild bootstrap (default Rademacher).
+	Multiplier Multiplier
+}
+
+// Bootstrap returns opt.Reps bootstrap replicates of the coefficients as
+// the rows of a matrix with one column per design column (NaN for dropped
+// columns), and the number of failed replicates (resamples on which the
+// design is rank deficient). Pairs and cluster replicates refit with the
+// original weights times the resampling counts, which is the same fit as on
+// the resampled rows.
+func (ls *LS) Bootstrap(ctx context.Context, opt LSBootOptions) (*mat.Dense, int, error) {
+	p := len(ls.Coef)
+	var groups [][]int
+	if opt.Cluster != nil {
+		var err error
+		if groups, err = GroupRows(opt.Cluster); err != nil {
+			return nil, 0, err
+		}
+		if len(groups) < 2 {
+			return nil, 0, InputErrorf("bootstrap: %d cluster; a cluster bootstrap needs at least 2", len(groups))
+		}
+	}
+	xk := make([][]float64, ls.Rank)
+	for a, j := range ls.Kept {
+		xk[a] = ls.x[j]
+	}
+	// put writes the kept coefficients c into the full-width row dst.
+	put := func(dst, c []float64) {
+		for j := range dst {
+			dst[j] = math.NaN()
+		}
+		for a, j := range ls.Kept {
+			dst[j] = c[a]
+		}
+	}
+	switch opt.Scheme {
+	case Pairs, ClusterPairs:
+		if opt.Scheme == ClusterPairs && groups == nil {
+			return nil, 0, InputErrorf("bootstrap: the cluster bootstrap needs a cluster variable")
+		}
+		units := ls.N
+		if opt.Scheme == ClusterPairs {
+			units = len(groups)
+		}
+		return Replicates(ctx, opt.BootOptions, p, func() ReplicateFunc {
+			var ws lsWorkspace
+			counts := make([]float64, units)
+			w := make([]float64, ls.N)
+			return func(rng *rand.Rand, dst []float64) error {
+				ResampleCounts(rng, counts)
+				if opt.Scheme == Pairs {
+					copy(w, counts)
+				} else {
+					for g, rows := range groups {
+						for _, i := range rows {
+							w[i] = counts[g]
+						}
+					}
+				}
+				if ls.w != nil {
+					for i := range w {
+						w[i] *= ls.w[i]
+					}
+				}
+				c, kept, err := ws.fit(xk, ls.y, w, ls.tol)
+				if err != nil {
+					return err
+				}
+				if len(kept) < ls.Rank {
+					return InputErrorf("rank deficient resample")
+				}
+				put(dst, c)
+				return nil
+			}
+		})
+	case Wild:
+		// Per-unit contributions z_u = Σ_{i∈u} q_i ẽ_i (rows, or clusters);
+		// a replicate is b̂ + R⁻¹ Σ_u v_u z_u.
+		units := opt.Cluster
+		if units == nil {
+			units = make([]int, ls.N) // every row its own unit
+			for i := range units {
+				units[i] = i
+			}
+		}
+		z, _, err := ls.clusterSums(units, false)
+		if err != nil {
+			return nil, 0, err
+		}
+		bhat := mat.NewVecDense(ls.Rank, nil)
+		for a, j := range ls.Kept {
+			bhat.SetVec(a, ls.Coef[j])
+		}
+		return Replicates(ctx, opt.BootOptions, p, func() ReplicateFunc {
+			v := make([]float64, len(z))
+			t := mat.NewVecDense(ls.Rank, nil)
+			c := mat.NewVecDense(ls.Rank, nil)
+			return func(rng *rand.Rand, dst []float64) error {
+				opt.Multiplier.Fill(rng, v)
+				t.Zero()
+				raw := t.RawVector().Data
+				for u, zu := range z {
+					for a, val := range zu {
+						raw[a] += v[u] * val
+					}
+				}
+				c.MulVec(ls.rinv, t)
+				c.AddVec(c, bhat)
+				put(dst, c.RawVector().Data)
+				return nil
+			}
+		})
+	}
+	return nil, 0, InputErrorf("bootstrap: unknown scheme %d", int(opt.Scheme))
+}

@@ -1,0 +1,440 @@
+package estimators
+
+import (
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/mat"
+)
+
+// CovType selects a covariance estimator for least-squares coefficients.
+type CovType int
+
+// The covariance estimators. Names follow sandwich/Stata; the small-sample
+// factors are those of the references named in each comment (n rows, k kept
+// columns, G clusters).
+const (
+	// Classical is s²(X'WX)⁻¹ with s² = RSS/n, or RSS/(n−k) when
+	// CovOptions.Small is set (R's lm, Stata's regress).
+	Classical CovType = iota
+	HC0               // White: Σ x x' e², no correction
+	HC1               // HC0 · n/(n−k) (Stata's robust)
+	HC2               // e²/(1−h)
+	HC3               // e²/(1−h)²
+	// CR1 is the one-way cluster estimator with G/(G−1)·(n−1)/(n−k), as
+	// Stata, cjoint and sandwich::vcovCL(type = "HC1").
+	CR1
+	// CR0G is the cluster estimator with G/(G−1) only, as cregg and
+	// survey::svyglm.
+	CR0G
+	// CR2 is the Bell–McCaffrey estimator: residuals of cluster g are
+	// multiplied by (I − H_gg)^(−1/2) (Moore–Penrose when singular), with no
+	// further factor, as clubSandwich::vcovCR(type = "CR2").
+	CR2
+)
+
+var covNames = [...]string{"classical", "hc0", "hc1", "hc2", "hc3", "cr1", "cr0g", "cr2"}
+
+func (t CovType) String() string {
+	if t < 0 || int(t) >= len(covNames) {
+		return fmt.Sprintf("CovType(%d)", int(t))
+	}
+	return covNames[t]
+}
+
+// IsCluster reports whether t is a cluster-robust estimator.
+func (t CovType) IsCluster() bool { return t == CR1 || t == CR0G || t == CR2 }
+
+// CovOptions configures LS.Cov. The zero value is the classical
+// large-sample covariance.
+type CovOptions struct {
+	Type CovType
+	// Small divides the classical residual variance by n−k instead of n.
+	// It does not change the robust estimators, whose factors are part of
+	// their definition.
+	Small bool
+	// Cluster holds a cluster code per row (0 … G−1, as from a categorical
+	// column); required by the CR types.
+	Cluster []int
+	// Cluster2 holds a second cluster code per row for two-way clustering
+	// (Cameron, Gelbach and Miller 2011): V = V₁ + V₂ − V₁₂, each term with
+	// its own factor as Stata's cgmreg, ivreg2 and statsmodels. CR2 is
+	// one-way only.
+	Cluster2 []int
+}
+
+// Covariance is a covariance matrix of the kept coefficients of an LS fit.
+type Covariance struct {
+	// V is the covariance over the kept columns, in the order of LS.Kept.
+	V    *mat.SymDense
+	Type CovType
+	// Groups is the number of clusters (the smaller of the two for two-way
+	// clustering); 0 for non-cluster types. Small-sample inference uses
+	// t(Groups−1).
+	Groups int
+}
+
+// SE returns the standard errors of all columns of ls (NaN for dropped
+// columns), in column order.
+func (c *Covariance) SE(ls *LS) []float64 {
+	se := make([]float64, len(ls.Coef))
+	for j := range se {
+		se[j] = math.NaN()
+	}
+	for a, j := range ls.Kept {
+		se[j] = math.Sqrt(c.V.At(a, a))
+	}
+	return se
+}
+
+// Cov computes the covariance of the coefficients. All sandwich estimators
+// are computed in the orthonormal basis Q = √W X R⁻¹ of the QR fit: with
+// scores a_c = Σ_{i∈c} q_i ẽ_i adj_i summed over clusters c (single rows for
+// HC types), V = f · R⁻¹ (Σ_c a_c a_cᵀ) R⁻ᵀ, which equals the textbook
+// bread·meat·bread without forming X'X.
+func (ls *LS) Cov(opt CovOptions) (*Covariance, error) {
+	n, k := float64(ls.N), float64(ls.Rank)
+	out := &Covariance{Type: opt.Type}
+	switch opt.Type {
+	case Classical:
+		s2 := ls.RSS / n
+		if opt.Small {
+			s2 = ls.RSS / (n - k)
+		}
+		v := ls.Bread()
+		v.ScaleSym(s2, v)
+		out.V = v
+		return out, nil
+	case HC0, HC1, HC2, HC3:
+		if opt.Cluster != nil || opt.Cluster2 != nil {
+			return nil, InputErrorf("covariance: %s takes no clusters; use a cluster type", opt.Type)
+		}
+		m := mat.NewSymDense(ls.Rank, nil)
+		var err error
+		ls.qBlocks(func(i0 int, q [][]float64, e []float64) {
+			if opt.Type == HC2 || opt.Type == HC3 {
+				for i := range e {
+					var h float64
+					for _, col := range q {
+						h += col[i] * col[i]
+					}
+					if 1-h <= 1e-10 {
+						if err == nil {
+							err = InputErrorf("covariance: %s undefined: observation %d has leverage 1; use hc0 or hc1", opt.Type, i0+i+1)
+						}
+						continue
+					}
+					if opt.Type == HC2 {
+						e[i] /= math.Sqrt(1 - h)
+					} else {
+						e[i] /= 1 - h
+					}
+				}
+			}
+			for _, col := range q {
+				floats.Mul(col, e)
+			}
+			addCrossProd(m, q)
+		})
+		if err != nil {
+			return nil, err
+		}
+		f := 1.0
+		if opt.Type == HC1 {
+			f = n / (n - k)
+		}
+		out.V = ls.sandwich(m, f)
+		return out, nil
+	case CR1, CR0G, CR2:
+		if opt.Cluster == nil {
+			return nil, InputErrorf("covariance: %s needs a cluster variable", opt.Type)
+		}
+		if len(opt.Cluster) != ls.N || (opt.Cluster2 != nil && len(opt.Cluster2) != ls.N) {
+			panic("estimators: Cov: cluster length != rows")
+		}
+		if opt.Cluster2 != nil {
+			if opt.Type == CR2 {
+				return nil, InputErrorf("covariance: cr2 supports one-way clustering only")
+			}
+			return ls.twoWay(opt)
+		}
+		m, g, err := ls.clusterMeat(opt.Type, opt.Cluster)
+		if err != nil {
+			return nil, err
+		}
+		out.V = ls.sandwich(m, clusterFactor(opt.Type, g, n, k))
+		out.Groups = g
+		return out, nil
+	}
+	return nil, InputErrorf("covariance: unknown type %d", int(opt.Type))
+}
+
+func clusterFactor(t CovType, g int, n, k float64) float64 {
+	G := float64(g)
+	switch t {
+	case CR1:
+		return G / (G - 1) * (n - 1) / (n - k)
+	case CR0G:
+		return G / (G - 1)
+	}
+	return 1
+}
+
+// twoWay implements V₁ + V₂ − V₁₂ with each term's own cluster factor.
+func (ls *LS) twoWay(opt CovOptions) (*Covariance, error) {
+	n, k := float64(ls.N), float64(ls.Rank)
+	inter := intersect(opt.Cluster, opt.Cluster2)
+	var total *mat.SymDense
+	minG := 0
+	for i, c := range [][]int{opt.Cluster, opt.Cluster2, inter} {
+		m, g, err := ls.clusterMeat(opt.Type, c)
+		if err != nil {
+			if i == 2 {
+				// Every intersection cell is one cluster: fine unless
+				// there is a single cell, which clusterMeat rejects.
+				return nil, fmt.Errorf("covariance: intersection of the two cluster variables: %w", err)
+			}
+			return nil, err
+		}
+		if i < 2 && (minG == 0 || g < minG) {
+			minG = g
+		}
+		v := ls.sandwich(m, clusterFactor(opt.Type, g, n, k))
+		if total == nil {
+			total = v
+			continue
+		}
+		if i == 2 {
+			v.ScaleSym(-1, v)
+		}
+		total.AddSym(total, v)
+	}
+	return &Covariance{V: total, Type: opt.Type, Groups: minG}, nil
+}
+
+// intersect returns dense codes of the pairs (a[i], b[i]) in first-appearance
+// order.
+func intersect(a, b []int) []int {
+	codes := make([]int, len(a))
+	seen := make(map[[2]int]int)
+	for i := range a {
+		key := [2]int{a[i], b[i]}
+		c, ok := seen[key]
+		if !ok {
+			c = len(seen)
+			seen[key] = c
+		}
+		codes[i] = c
+	}
+	return codes
+}
+
+// clusterMeat returns Σ_g a_g a_gᵀ in the Q basis and the number of groups,
+// with a_g = Σ_{i∈g} q_i ẽ_i (Bell–McCaffrey adjusted for CR2).
+func (ls *LS) clusterMeat(t CovType, cluster []int) (*mat.SymDense, int, error) {
+	sums, blocks, err := ls.clusterSums(cluster, t == CR2)
+	if err != nil {
+		return nil, 0, err
+	}
+	for g, a := range sums {
+		if t == CR2 {
+			if err := bellMcCaffrey(a, blocks[g]); err != nil {
+				return nil, 0, fmt.Errorf("covariance: cluster %d: %w", g+1, err)
+			}
+		}
+	}
+	r := ls.Rank
+	m := mat.NewSymDense(r, nil)
+	for _, a := range sums {
+		m.SymRankOne(m, 1, mat.NewVecDense(r, a))
+	}
+	return m, len(sums), nil
+}
+
+// clusterSums returns a_g = Σ_{i∈g} q_i ẽ_i per cluster code and, when
+// blocks is set, M_g = Σ_{i∈g} q_i q_iᵀ, in one pass over the rows.
+func (ls *LS) clusterSums(cluster []int, blocks bool) (sums [][]float64, m []*mat.SymDense, err error) {
+	g := 0
+	for i, c := range cluster {
+		if c < 0 {
+			return nil, nil, InputErrorf("cluster code %d in row %d; codes must be 0 … G−1 (missing values removed)", c, i+1)
+		}
+		g = max(g, c+1)
+	}
+	r := ls.Rank
+	sums = make([][]float64, g)
+	buf := make([]float64, g*r)
+	for c := range sums {
+		sums[c] = buf[c*r : (c+1)*r]
+	}
+	if blocks {
+		m = make([]*mat.SymDense, g)
+		for c := range m {
+			m[c] = mat.NewSymDense(r, nil)
+		}
+	}
+	seen := make([]bool, g)
+	ls.qBlocks(func(i0 int, q [][]float64, e []float64) {
+		for i, ei := range e {
+			c := cluster[i0+i]
+			seen[c] = true
+			a := sums[c]
+			for k, col := range q {
+				a[k] += col[i] * ei
+			}
+			if blocks {
+				raw := m[c].RawSymmetric()
+				for k := range r {
+					row := raw.Data[k*raw.Stride:]
+					for l := k; l < r; l++ {
+						row[l] += q[k][i] * q[l][i]
+					}
+				}
+			}
+		}
+	})
+	// Drop codes that do not occur, keeping the order.
+	out, outM := sums[:0], m[:0]
+	for c, ok := range seen {
+		if ok {
+			out = append(out, sums[c])
+			if blocks {
+				outM = append(outM, m[c])
+			}
+		}
+	}
+	if len(out) < 2 {
+		return nil, nil, InputErrorf("covariance: %d cluster; cluster-robust errors need at least 2 (and many more to be reliable)", len(out))
+	}
+	return out, outM, nil
+}
+
+// bellMcCaffrey turns t = Q_gᵀẽ_g into Q_gᵀ(I − H_gg)^(−1/2) ẽ_g in place,
+// where H_gg = Q_g Q_gᵀ. With M = Q_gᵀQ_g = V Λ Vᵀ,
+// (I − Q_g Q_gᵀ)^(−1/2) = I + Q_g V diag(f(λ)) Vᵀ Q_gᵀ with
+// f(λ) = ((1−λ)^(−1/2) − 1)/λ, so Q_gᵀ(…)ẽ = t + M V diag(f) Vᵀ t. This
+// needs only r×r work per cluster, however large the cluster. Eigenvalues
+// at 1 (a cluster that determines a coefficient) use the Moore–Penrose
+// inverse square root, f(1) = −1, as clubSandwich does.
+func bellMcCaffrey(t []float64, m *mat.SymDense) error {
+	r := len(t)
+	var eig mat.EigenSym
+	if !eig.Factorize(m, true) {
+		return fmt.Errorf("eigen-decomposition of the cluster block failed")
+	}
+	lam := eig.Values(nil)
+	var vecs mat.Dense
+	eig.VectorsTo(&vecs)
+	tv := mat.NewVecDense(r, t)
+	var u mat.VecDense
+	u.MulVec(vecs.T(), tv)
+	for a, l := range lam {
+		var f float64
+		switch {
+		case l < 1e-12:
+			f = 0.5 // the limit of f(λ) as λ → 0
+		case 1-l < 1e-10:
+			f = -1 / l
+		default:
+			f = (1/math.Sqrt(1-l) - 1) / l
+		}
+		u.SetVec(a, u.AtVec(a)*f)
+	}
+	var w, z mat.VecDense
+	w.MulVec(&vecs, &u)
+	z.MulVec(m, &w)
+	tv.AddVec(tv, &z)
+	return nil
+}
+
+// qBlocks calls f on consecutive blocks of rows, starting at row i0, with
+// the block's columns of Q = √W X_kept R⁻¹ and its whitened residuals
+// ẽ = √w e. The slices are reused between calls; f may overwrite them.
+func (ls *LS) qBlocks(f func(i0 int, q [][]float64, e []float64)) {
+	r, n := ls.Rank, ls.N
+	buf := make([]float64, (r+2)*blockRows)
+	q := make([][]float64, r)
+	for i0 := 0; i0 < n; i0 += blockRows {
+		i1 := min(i0+blockRows, n)
+		m := i1 - i0
+		for a := range q {
+			q[a] = buf[a*blockRows : a*blockRows+m]
+			clear(q[a])
+			for b := 0; b <= a; b++ {
+				floats.AddScaled(q[a], ls.rinv.At(b, a), ls.x[ls.Kept[b]][i0:i1])
+			}
+		}
+		e := buf[r*blockRows : r*blockRows+m]
+		copy(e, ls.Resid[i0:i1])
+		if ls.w != nil {
+			sw := buf[(r+1)*blockRows : (r+1)*blockRows+m]
+			for i := range sw {
+				sw[i] = math.Sqrt(ls.w[i0+i])
+			}
+			floats.Mul(e, sw)
+			for _, col := range q {
+				floats.Mul(col, sw)
+			}
+		}
+		f(i0, q, e)
+	}
+}
+
+// sandwich returns f · R⁻¹ M R⁻ᵀ.
+func (ls *LS) sandwich(m *mat.SymDense, f float64) *mat.SymDense {
+	r := ls.Rank
+	var tmp, full mat.Dense
+	tmp.Mul(ls.rinv, m)
+	full.Mul(&tmp, ls.rinv.T())
+	v := mat.NewSymDense(r, nil)
+	for a := range r {
+		for b := a; b < r; b++ {
+			// Average the two triangles so V is exactly symmetric.
+			v.SetSym(a, b, f*0.5*(full.At(a, b)+full.At(b, a)))
+		}
+	}
+	return v
+}
+
+// addCrossProd adds ZᵀZ for the columns z to m.
+func addCrossProd(m *mat.SymDense, z [][]float64) {
+	for a := range z {
+		for b := a; b < len(z); b++ {
+			m.SetSym(a, b, m.At(a, b)+floats.Dot(z[a], z[b]))
+		}
+	}
+}
+
+// GroupRows returns the row indices of each code 0 … G−1 of a dense coding
+// (as produced for a categorical column). A negative code is an error.
+func GroupRows(codes []int) ([][]int, error) {
+	g := 0
+	for i, c := range codes {
+		if c < 0 {
+			return nil, InputErrorf("group code %d in row %d; codes must be 0 … G−1 (missing values removed)", c, i+1)
+		}
+		g = max(g, c+1)
+	}
+	counts := make([]int, g)
+	for _, c := range codes {
+		counts[c]++
+	}
+	groups := make([][]int, g)
+	buf := make([]int, len(codes))
+	off := 0
+	for c, k := range counts {
+		groups[c] = buf[off : off : off+k]
+		off += k
+	}
+	for i, c := range codes {
+		groups[c] = append(groups[c], i)
+	}
+	out := groups[:0]
+	for _, rows := range groups {
+		if len(rows) > 0 {
+			out = append(out, rows)
+		}
+	}
+	return out, nil
+}

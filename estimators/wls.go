@@ -1,0 +1,419 @@
+package estimators
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/mat"
+)
+
+// DefaultRankTol is the relative tolerance of the rank detection in LS: a
+// column whose norm, after removing its projection on the preceding accepted
+// columns, is below DefaultRankTol times its original norm is collinear. It is
+// the tolerance of R's lm (dqrdc2).
+const DefaultRankTol = 1e-7
+
+// LSOptions configures a weighted least-squares fit. The zero value is an
+// unweighted fit that rejects collinear designs.
+type LSOptions struct {
+	// Weights are observation weights (nil means 1 for every row). They
+	// must be finite and non-negative; the fit minimises Σ w (y − Xb)².
+	Weights []float64
+	// DropCollinear drops columns that are linear combinations of earlier
+	// columns, as R's lm does, instead of returning an error. Dropped
+	// columns get a NaN coefficient and are listed in LS.Dropped.
+	DropCollinear bool
+	// Tol is the relative rank tolerance; 0 means DefaultRankTol.
+	Tol float64
+}
+
+// LS is a fitted (weighted) least-squares regression. It is computed eagerly
+// by WLS and is not modified afterwards.
+type LS struct {
+	Names   []string  // column names, in the order given
+	Coef    []float64 // one per column; NaN for dropped columns
+	Dropped []string  // names of the columns dropped as collinear
+	Kept    []int     // indices of the columns that were kept, in order
+	N       int       // rows used
+	Rank    int       // number of kept columns
+	Resid   []float64 // y − Xb (unweighted residuals)
+	RSS     float64   // Σ w e², the weighted residual sum of squares
+	TSS     float64   // Σ w (y − ȳ_w)² if the design has an intercept, else Σ w y²
+
+	x         [][]float64 // the design columns as given (not copied)
+	y         []float64
+	w         []float64 // weights or nil
+	tol       float64
+	rinv      *mat.TriDense
+	intercept bool
+}
+
+// WLS fits y on the columns of x by weighted least squares, using a
+// Householder QR decomposition with R's limited column pivoting: columns are
+// taken in order and one that adds nothing beyond the previous columns (up
+// to the rank tolerance) is flagged collinear. Without
+// LSOptions.DropCollinear a collinear design is an error naming the columns.
+//
+// x holds the design column by column (each of length len(y)); names names
+// them. x and y are not modified and must not be modified while the LS is in
+// use, because covariance computations read them.
+func WLS(x [][]float64, y []float64, names []string, opt LSOptions) (*LS, error) {
+	n, p := len(y), len(x)
+	if len(names) != p {
+		panic("estimators: WLS: len(names) != len(x)")
+	}
+	for j := range x {
+		if len(x[j]) != n {
+			panic(fmt.Sprintf("estimators: WLS: column %d has length %d, want %d", j, len(x[j]), n))
+		}
+	}
+	if opt.Weights != nil && len(opt.Weights) != n {
+		panic("estimators: WLS: len(Weights) != len(y)")
+	}
+	if p == 0 {
+		return nil, InputErrorf("least squares: the design has no columns")
+	}
+	if err := checkFinite("y", y); err != nil {
+		return nil, err
+	}
+	for j := range x {
+		if err := checkFinite(names[j], x[j]); err != nil {
+			return nil, err
+		}
+	}
+	if opt.Weights != nil {
+		for i, v := range opt.Weights {
+			if !(v >= 0) || math.IsInf(v, 0) {
+				return nil, InputErrorf("least squares: weight %v in row %d; weights must be finite and non-negative", v, i+1)
+			}
+		}
+	}
+	var ws lsWorkspace
+	coef, kept, err := ws.fit(x, y, opt.Weights, opt.Tol)
+	if err != nil {
+		return nil, err
+	}
+	if len(kept) < p && !opt.DropCollinear {
+		return nil, collinearError(names, kept)
+	}
+	if n <= len(kept) {
+		return nil, InputErrorf("least squares: %d rows for %d coefficients; need more rows than coefficients", n, len(kept))
+	}
+	ls := &LS{
+		Names: names,
+		Coef:  coef,
+		Kept:  kept,
+		N:     n,
+		Rank:  len(kept),
+		x:     x,
+		y:     y,
+		w:     opt.Weights,
+		tol:   opt.Tol,
+		rinv:  ws.rInverse(),
+	}
+	for j := range p {
+		if math.IsNaN(coef[j]) {
+			ls.Dropped = append(ls.Dropped, names[j])
+		}
+	}
+	ls.Resid = make([]float64, n)
+	copy(ls.Resid, y)
+	for _, j := range kept {
+		floats.AddScaled(ls.Resid, -coef[j], x[j])
+	}
+	ls.RSS = weightedSumSq(ls.Resid, opt.Weights)
+	ls.intercept = hasConstant(x, kept)
+	ls.TSS = totalSS(y, opt.Weights, ls.intercept)
+	return ls, nil
+}
+
+// R2 is the coefficient of determination 1 − RSS/TSS (centred when the
+// design contains a constant column, as in R's summary.lm).
+func (ls *LS) R2() float64 { return 1 - ls.RSS/ls.TSS }
+
+// DFResid is the residual degrees of freedom n − rank.
+func (ls *LS) DFResid() int { return ls.N - ls.Rank }
+
+// HasIntercept reports whether a kept column is constant and non-zero.
+func (ls *LS) HasIntercept() bool { return ls.intercept }
+
+// Bread returns (X'WX)⁻¹ over the kept columns, in the order of LS.Kept.
+func (ls *LS) Bread() *mat.SymDense {
+	r := ls.Rank
+	b := mat.NewSymDense(r, nil)
+	// (R'R)⁻¹ = R⁻¹ R⁻ᵀ.
+	for i := range r {
+		for j := i; j < r; j++ {
+			var s float64
+			for k := j; k < r; k++ {
+				s += ls.rinv.At(i, k) * ls.rinv.At(j, k)
+			}
+			b.SetSym(i, j, s)
+		}
+	}
+	return b
+}
+
+func checkFinite(name string, v []float64) error {
+	for i, f := range v {
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			return InputErrorf("least squares: column %q has %v in row %d; remove or impute non-finite values", name, f, i+1)
+		}
+	}
+	return nil
+}
+
+func collinearError(names []string, kept []int) error {
+	var bad []string
+	k := 0
+	for j := range names {
+		if k < len(kept) && kept[k] == j {
+			k++
+			continue
+		}
+		bad = append(bad, names[j])
+	}
+	return InputErrorf("least squares: the design is rank deficient: %s is a linear combination of earlier columns; remove it, or ask for collinear columns to be dropped", strings.Join(quoteAll(bad), ", "))
+}
+
+func quoteAll(s []string) []string {
+	q := make([]string, len(s))
+	for i, v := range s {
+		q[i] = fmt.Sprintf("%q", v)
+	}
+	return q
+}
+
+func weightedSumSq(e, w []float64) float64 {
+	if w == nil {
+		return floats.Dot(e, e)
+	}
+	var s float64
+	for i, v := range e {
+		s += w[i] * v * v
+	}
+	return s
+}
+
+func totalSS(y, w []float64, centred bool) float64 {
+	var mean float64
+	if centred {
+		var sw float64
+		for i, v := range y {
+			wi := 1.0
+			if w != nil {
+				wi = w[i]
+			}
+			mean += wi * v
+			sw += wi
+		}
+		mean /= sw
+	}
+	var s float64
+	for i, v := range y {
+		wi := 1.0
+		if w != nil {
+			wi = w[i]
+		}
+		d := v - mean
+		s += wi * d * d
+	}
+	return s
+}
+
+func hasConstant(x [][]float64, kept []int) bool {
+	for _, j := range kept {
+		c := x[j]
+		if len(c) > 0 && c[0] != 0 && floats.Min(c) == floats.Max(c) {
+			return true
+		}
+	}
+	return false
+}
+
+// blockRows is the number of rows processed at a time by the row-blocked
+// passes (QR reduction, covariance scores): small enough that a block of a
+// dozen columns stays in cache.
+const blockRows = 1024
+
+// lsWorkspace holds the buffers of a least-squares fit so that repeated
+// fits (bootstrap replicates) do not allocate.
+//
+// The fit is a tall-skinny QR: rows are taken in blocks below the current
+// (p+1)×(p+1) triangle T of [√w X | √w y], and each block is reduced by
+// Householder reflections to a new T. Orthogonal transformations keep
+// TᵀT = [X̃ ỹ]ᵀ[X̃ ỹ], so the final T carries everything the fit needs:
+// R's limited column pivoting (dqrdc2: a column whose norm after removing
+// earlier columns falls below tol times its original norm is collinear) is
+// then run on T alone. The data are read once, block by block, in a fixed
+// order.
+type lsWorkspace struct {
+	blk  []float64   // block buffer, column-major, (p+1+blockRows) × (p+1)
+	cols [][]float64 // column views of blk
+	t    []float64   // T, column-major (p+1) × (p+1)
+	tc   [][]float64 // column views of t
+	norm []float64   // original column norms (of T)
+	diag []float64   // R's diagonal, one per kept column
+	r    []float64   // R over kept columns, row-major rank × rank
+	c    []float64   // coefficients of the kept columns
+	sw   []float64   // √w of the rows of a block
+	kept []int
+	coef []float64
+}
+
+// fit computes the coefficients of y on x with weights w (nil = 1). It
+// returns coef (NaN for collinear columns) and the kept column indices;
+// both alias the workspace and are overwritten by the next fit.
+func (ws *lsWorkspace) fit(x [][]float64, y, w []float64, tol float64) (coef []float64, kept []int, err error) {
+	if tol == 0 {
+		tol = DefaultRankTol
+	}
+	n, p := len(y), len(x)
+	if n == 0 {
+		return nil, nil, InputErrorf("least squares: no rows")
+	}
+	q := p + 1 // columns including y
+	ws.t = grow(ws.t, q*q)
+	clear(ws.t)
+	ws.tc = columns(ws.tc, ws.t, q, q)
+	for i0 := 0; i0 < n; i0 += blockRows {
+		i1 := min(i0+blockRows, n)
+		m := q + i1 - i0
+		ws.blk = grow(ws.blk, m*q)
+		ws.cols = columns(ws.cols, ws.blk, m, q)
+		if w != nil {
+			ws.sw = grow(ws.sw, i1-i0)
+			for i := range ws.sw {
+				ws.sw[i] = math.Sqrt(w[i0+i])
+			}
+		}
+		for j, col := range ws.cols {
+			copy(col[:q], ws.tc[j])
+			src := y
+			if j < p {
+				src = x[j]
+			}
+			if w == nil {
+				copy(col[q:], src[i0:i1])
+			} else {
+				floats.MulTo(col[q:], ws.sw, src[i0:i1])
+			}
+		}
+		// Plain Householder (no pivoting) of the block; skipped columns
+		// are exactly zero below the current row.
+		ws.diag = ws.diag[:0]
+		ws.kept = ws.kept[:0]
+		householder(ws.cols, q, 0, nil, &ws.kept, &ws.diag)
+		// New T: the upper triangle of the reduced block, with reflector
+		// storage below the diagonal replaced by zeros.
+		clear(ws.t)
+		for a, j := range ws.kept {
+			ws.tc[j][a] = ws.diag[a]
+			for jj := j + 1; jj < q; jj++ {
+				ws.tc[jj][a] = ws.cols[jj][a]
+			}
+		}
+	}
+	// Limited pivoting QR of T over the p regressors, carrying y along.
+	ws.norm = grow(ws.norm, p)
+	for j := range p {
+		ws.norm[j] = floats.Norm(ws.tc[j], 2)
+	}
+	ws.kept = ws.kept[:0]
+	ws.diag = ws.diag[:0]
+	householder(ws.tc, p, tol, ws.norm, &ws.kept, &ws.diag)
+	r := len(ws.kept)
+	ws.r = grow(ws.r, r*r)
+	clear(ws.r)
+	for a, j := range ws.kept {
+		for b := range a {
+			ws.r[b*r+a] = ws.tc[j][b]
+		}
+		ws.r[a*r+a] = ws.diag[a]
+	}
+	// Back substitution R c = (Qᵀỹ)[:r].
+	qty := ws.tc[p]
+	ws.c = grow(ws.c, r)
+	for a := r - 1; a >= 0; a-- {
+		s := qty[a]
+		for b := a + 1; b < r; b++ {
+			s -= ws.r[a*r+b] * ws.c[b]
+		}
+		ws.c[a] = s / ws.r[a*r+a]
+	}
+	ws.coef = grow(ws.coef, p)
+	for j := range ws.coef {
+		ws.coef[j] = math.NaN()
+	}
+	for a, j := range ws.kept {
+		ws.coef[j] = ws.c[a]
+	}
+	return ws.coef, ws.kept, nil
+}
+
+// householder reduces the first ncols of cols (equal-length columns) by
+// Householder reflections H = I − τuuᵀ, applying each to every later
+// column of cols. A column whose norm below the current row is zero, or at
+// most tol·norm[j] when norm is given, is skipped (it adds no rank). The
+// reflector u is stored in place below and on the diagonal; the diagonal of
+// R is appended to diag and the processed column's index to kept.
+func householder(cols [][]float64, ncols int, tol float64, norm []float64, kept *[]int, diag *[]float64) {
+	for j := range ncols {
+		k := len(*kept)
+		if k >= len(cols[j]) {
+			return
+		}
+		v := cols[j][k:]
+		nrm := floats.Norm(v, 2)
+		if nrm == 0 || (norm != nil && nrm <= tol*norm[j]) {
+			continue
+		}
+		// u = v − α e₁ with α = −sign(v₀)‖v‖; τ = 2/(uᵀu) = −1/(α u₀).
+		alpha := -math.Copysign(nrm, v[0])
+		v[0] -= alpha
+		tau := -1 / (alpha * v[0])
+		for _, c := range cols[j+1:] {
+			t := c[k:]
+			floats.AddScaled(t, -tau*floats.Dot(v, t), v)
+		}
+		*kept = append(*kept, j)
+		*diag = append(*diag, alpha)
+	}
+}
+
+// columns returns views of the q columns of length m of the column-major buf.
+func columns(dst [][]float64, buf []float64, m, q int) [][]float64 {
+	dst = dst[:0]
+	for j := range q {
+		dst = append(dst, buf[j*m:(j+1)*m])
+	}
+	return dst
+}
+
+// rInverse returns R⁻¹ of the last fit as an upper-triangular matrix.
+func (ws *lsWorkspace) rInverse() *mat.TriDense {
+	r := len(ws.kept)
+	inv := mat.NewTriDense(r, mat.Upper, nil)
+	// Column by column back substitution of R·inv = I.
+	for c := range r {
+		inv.SetTri(c, c, 1/ws.r[c*r+c])
+		for a := c - 1; a >= 0; a-- {
+			var s float64
+			for b := a + 1; b <= c; b++ {
+				s += ws.r[a*r+b] * inv.At(b, c)
+			}
+			inv.SetTri(a, c, -s/ws.r[a*r+a])
+		}
+	}
+	return inv
+}
+
+// grow returns s resliced to length n, reallocating only when needed.
+func grow[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	return s[:n]
+}
