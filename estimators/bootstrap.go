@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 
 	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/stat"
 )
 
 // mix is the SplitMix64 finaliser, used to derive independent stream seeds.
@@ -246,6 +247,30 @@ func SupT(est, se []float64, reps *mat.Dense, level float64) float64 {
 	}
 	slices.Sort(sup)
 	return Quantile7(sup, level)
+}
+
+// ReplicateCov returns the sample covariance (divisor B−1) of the columns
+// cols of the replicate rows, leaving out failed (NaN) replicates.
+func ReplicateCov(reps *mat.Dense, cols []int) (*mat.SymDense, error) {
+	B, _ := reps.Dims()
+	var ok []float64
+	valid := 0
+	for b := range B {
+		row := reps.RawRowView(b)
+		if slices.ContainsFunc(cols, func(j int) bool { return math.IsNaN(row[j]) }) {
+			continue
+		}
+		for _, j := range cols {
+			ok = append(ok, row[j])
+		}
+		valid++
+	}
+	if valid < 2 {
+		return nil, InputErrorf("bootstrap: %d valid replicates; need at least 2", valid)
+	}
+	c := mat.NewSymDense(len(cols), nil)
+	stat.CovarianceMatrix(c, mat.NewDense(valid, len(cols), ok), nil)
+	return c, nil
 }
 
 func sampleSD(x []float64) float64 {

@@ -13,8 +13,9 @@ import (
 // MarshalJSON encodes v like encoding/json, except that NaN and ±Inf floats
 // (undefined standard errors, tests that could not be computed) become null
 // instead of failing. Struct fields follow their json tags, including
-// omitempty and "-"; map keys are sorted; values that implement
-// json.Marshaler encode themselves.
+// omitempty and "-"; untagged embedded structs are inlined; map keys are
+// sorted; values that implement json.Marshaler encode themselves. (Field
+// name conflicts between embedded structs are not resolved.)
 func MarshalJSON(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	if err := encodeValue(&buf, reflect.ValueOf(v)); err != nil {
@@ -114,29 +115,53 @@ func encodeValue(buf *bytes.Buffer, v reflect.Value) error {
 }
 
 func encodeStruct(buf *bytes.Buffer, v reflect.Value) error {
-	t := v.Type()
 	buf.WriteByte('{')
 	first := true
+	if err := encodeFields(buf, v, &first); err != nil {
+		return err
+	}
+	buf.WriteByte('}')
+	return nil
+}
+
+// encodeFields writes the fields of struct v; untagged embedded structs are
+// inlined as encoding/json does.
+func encodeFields(buf *bytes.Buffer, v reflect.Value, first *bool) error {
+	t := v.Type()
 	for i := range t.NumField() {
 		f := t.Field(i)
-		if !f.IsExported() {
-			continue
-		}
 		name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
 		if name == "-" && opts == "" {
+			continue
+		}
+		fv := v.Field(i)
+		if f.Anonymous && name == "" {
+			if fv.Kind() == reflect.Pointer {
+				if fv.IsNil() {
+					continue
+				}
+				fv = fv.Elem()
+			}
+			if fv.Kind() == reflect.Struct {
+				if err := encodeFields(buf, fv, first); err != nil {
+					return err
+				}
+				continue
+			}
+		}
+		if !f.IsExported() {
 			continue
 		}
 		if name == "" {
 			name = f.Name
 		}
-		fv := v.Field(i)
-		if strings.Contains(","+opts+",", ",omitempty,") && fv.IsZero() {
+		if strings.Contains(","+opts+",", ",omitempty,") && isEmpty(fv) {
 			continue
 		}
-		if !first {
+		if !*first {
 			buf.WriteByte(',')
 		}
-		first = false
+		*first = false
 		nb, _ := json.Marshal(name)
 		buf.Write(nb)
 		buf.WriteByte(':')
@@ -144,6 +169,18 @@ func encodeStruct(buf *bytes.Buffer, v reflect.Value) error {
 			return err
 		}
 	}
-	buf.WriteByte('}')
 	return nil
+}
+
+// isEmpty is encoding/json's notion of an empty value for omitempty.
+func isEmpty(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.Array, reflect.Map, reflect.Slice, reflect.String:
+		return v.Len() == 0
+	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
+		reflect.Float32, reflect.Float64, reflect.Interface, reflect.Pointer:
+		return v.IsZero()
+	}
+	return false
 }

@@ -1,26 +1,23 @@
 package estimators
 
 import (
+	"bytes"
 	"encoding/csv"
 	"errors"
 	"math"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/causalkit/causalkit/internal/exampledata"
 )
 
-// readCSV reads the numeric columns of a test CSV file.
-func readCSV(t testing.TB, path string) map[string][]float64 {
+// readCSV reads the numeric columns of a CSV file.
+func readCSV(t testing.TB, data []byte) map[string][]float64 {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
+	recs, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +40,7 @@ var cardTerms = []string{"(Intercept)", "educ", "exper", "expersq", "black", "sm
 
 // cardDesign returns the design columns of lwage ~ educ + exper + … + reg669.
 func cardDesign(t testing.TB) (x [][]float64, y []float64, d map[string][]float64) {
-	d = readCSV(t, "testdata/card.csv")
+	d = readCSV(t, exampledata.CardCSV)
 	y = d["lwage"]
 	ones := make([]float64, len(y))
 	for i := range ones {

@@ -1,0 +1,158 @@
+package main
+
+import (
+	"fmt"
+	stdio "io"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/causalkit/causalkit/estimators"
+	ckio "github.com/causalkit/causalkit/io"
+)
+
+// commonFlags are the flags every estimation command shares (CLI.md).
+type commonFlags struct {
+	data, dataFormat, schema string
+	format, out              string
+	level                    float64
+	seed                     uint64
+	quiet                    bool
+	weights                  string
+	na                       string
+	workers                  int
+}
+
+func (c *commonFlags) register(cmd *cobra.Command, weights bool) {
+	fs := cmd.Flags()
+	fs.StringVar(&c.data, "data", "", "input table: .parquet, .csv, .arrow/.feather (Arrow IPC)")
+	fs.StringVar(&c.dataFormat, "data-format", "", "input format, overriding the extension: parquet, csv or arrow")
+	fs.StringVar(&c.schema, "schema", "", "CSV column types: a JSON object {\"col\": \"float64\"|\"int64\"|\"bool\"|\"string\"}; other columns are inferred")
+	fs.StringVar(&c.format, "format", "table", "output format: table, json or csv")
+	fs.StringVar(&c.out, "out", "", "write the result to this file (atomically) instead of stdout")
+	fs.Float64Var(&c.level, "level", 95, "confidence level in percent")
+	fs.Uint64Var(&c.seed, "seed", 1, "seed for every random draw")
+	fs.BoolVar(&c.quiet, "quiet", false, "no progress bar or notes on stderr")
+	fs.StringVar(&c.na, "na", "drop", "rows with missing values in the used columns: drop (with a note) or error")
+	fs.IntVar(&c.workers, "workers", 0, "goroutines for bootstrap replicates (0 = all cores); results do not depend on it")
+	if weights {
+		fs.StringVar(&c.weights, "weights", "", "observation weights column")
+	}
+	_ = cmd.MarkFlagRequired("data")
+}
+
+// validate checks the flags that do not depend on the data, so that a bad
+// flag fails before any work.
+func (c *commonFlags) validate() error {
+	if !slices.Contains([]string{"table", "json", "csv"}, c.format) {
+		return usagef("--format %q: use table, json or csv", c.format)
+	}
+	if !(c.level > 0 && c.level < 100) {
+		return usagef("--level %g: give a percentage strictly between 0 and 100, e.g. 95", c.level)
+	}
+	if c.na != "drop" && c.na != "error" {
+		return usagef("--na %q: use drop or error", c.na)
+	}
+	if c.workers < 0 {
+		return usagef("--workers %d: must be 0 (all cores) or positive", c.workers)
+	}
+	return nil
+}
+
+// load reads the columns an estimator uses and applies the missing-value
+// policy. The caller must call release when done with the frame.
+func (c *commonFlags) load(cmd *cobra.Command, numeric, categorical []string) (frame *ckio.Frame, input estimators.Input, release func(), err error) {
+	opt := ckio.ReadOptions{Columns: dedupe(append(slices.Clone(numeric), categorical...))}
+	if opt.Format, err = ckio.ParseFormat(c.dataFormat); err != nil {
+		return nil, input, nil, usagef("--data-format: %v", err)
+	}
+	if c.schema != "" {
+		f, err := os.Open(c.schema)
+		if err != nil {
+			return nil, input, nil, usagef("--schema: %v", err)
+		}
+		opt.Schema, err = ckio.ParseSchema(f)
+		f.Close()
+		if err != nil {
+			return nil, input, nil, fmt.Errorf("--schema %s: %w", c.schema, err)
+		}
+	}
+	t, err := ckio.Read(cmd.Context(), c.data, opt)
+	if err != nil {
+		return nil, input, nil, err
+	}
+	na := ckio.NADrop
+	if c.na == "error" {
+		na = ckio.NAError
+	}
+	frame, err = t.Frame(ckio.FrameSpec{Numeric: numeric, Categorical: categorical, NA: na})
+	if err != nil {
+		t.Release()
+		return nil, input, nil, err
+	}
+	src := t.Source()
+	input = estimators.Input{Path: src.Path, SHA256: src.SHA256, Rows: src.Rows, Used: frame.N, Dropped: frame.Dropped}
+	if frame.Dropped > 0 {
+		c.notef(cmd, "dropped %d of %d rows with missing values in %s (use --na error to stop instead)",
+			frame.Dropped, src.Rows, strings.Join(opt.Columns, ", "))
+	}
+	return frame, input, t.Release, nil
+}
+
+func dedupe(s []string) []string {
+	var out []string
+	for _, v := range s {
+		if v != "" && !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// notef writes a note to stderr unless --quiet.
+func (c *commonFlags) notef(cmd *cobra.Command, format string, args ...any) {
+	if !c.quiet {
+		fmt.Fprintf(cmd.ErrOrStderr(), "note: "+format+"\n", args...)
+	}
+}
+
+// emit writes the result in the chosen format to --out (atomically) or
+// stdout.
+func (c *commonFlags) emit(cmd *cobra.Command, res *result) error {
+	write := func(w stdio.Writer) error {
+		switch c.format {
+		case "json":
+			return ckio.WriteJSON(w, res)
+		case "csv":
+			return ckio.WriteCSV(w, rowColumns(res.Estimates))
+		}
+		return res.writeTable(w)
+	}
+	if c.out != "" {
+		return ckio.WriteFileAtomic(c.out, write)
+	}
+	return write(cmd.OutOrStdout())
+}
+
+// progress returns a function to call once per finished unit of work and a
+// function to call at the end. The bar is drawn on stderr only when stderr
+// is a terminal and --quiet is not set.
+func (c *commonFlags) progress(cmd *cobra.Command, total int, what string) (step, done func()) {
+	f, ok := cmd.ErrOrStderr().(*os.File)
+	if c.quiet || !ok || !term.IsTerminal(int(f.Fd())) {
+		return nil, func() {}
+	}
+	bar := progressbar.NewOptions(total,
+		progressbar.OptionSetWriter(f),
+		progressbar.OptionSetDescription(what),
+		progressbar.OptionShowCount(),
+		progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionClearOnFinish(),
+	)
+	return func() { _ = bar.Add(1) }, func() { _ = bar.Finish() }
+}

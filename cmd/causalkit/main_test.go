@@ -1,0 +1,227 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/causalkit/causalkit/internal/exampledata"
+)
+
+// runCLI runs the command line in-process and returns the exit status,
+// stdout and stderr.
+func runCLI(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// cardFile writes the bundled Card data to a temporary CSV file.
+func cardFile(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "card.csv")
+	if err := os.WriteFile(path, exampledata.CardCSV, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+const cardX = "educ,exper,expersq,black,smsa,south,smsa66,reg662,reg663,reg664,reg665,reg666,reg667,reg668,reg669"
+
+type jsonResult struct {
+	Command   string `json:"command"`
+	N         int    `json:"n"`
+	Estimates []struct {
+		Term     string   `json:"term"`
+		Estimate float64  `json:"estimate"`
+		StdError *float64 `json:"std_error"`
+		ConfLow  float64  `json:"conf_low"`
+	} `json:"estimates"`
+	Diagnostics map[string]json.RawMessage `json:"diagnostics"`
+	Provenance  struct {
+		Seed  uint64 `json:"seed"`
+		Input struct {
+			SHA256 string `json:"sha256"`
+			Rows   int    `json:"rows"`
+		} `json:"input"`
+	} `json:"provenance"`
+}
+
+func decode(t *testing.T, s string) jsonResult {
+	t.Helper()
+	var r jsonResult
+	if err := json.Unmarshal([]byte(s), &r); err != nil {
+		t.Fatalf("%v in %s", err, s)
+	}
+	return r
+}
+
+// TestLmCard checks the issue's reference numbers end to end: CSV in, JSON out.
+func TestLmCard(t *testing.T) {
+	data := cardFile(t)
+	for _, c := range []struct {
+		args []string
+		se   float64 // educ standard error (issue 2: statsmodels / R sandwich)
+	}{
+		{[]string{"--vce", "hc1"}, 0.00364624779725322},
+		{[]string{"--small"}, 0.00349834563410109},
+	} {
+		args := append([]string{"lm", "--data", data, "--y", "lwage", "--x", cardX, "--format", "json"}, c.args...)
+		code, out, stderr := runCLI(t, args...)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		r := decode(t, out)
+		if r.N != 3010 || r.Estimates[0].Term != "(Intercept)" || r.Estimates[1].Term != "educ" {
+			t.Fatalf("n %d, terms %v", r.N, r.Estimates)
+		}
+		if e := math.Abs(r.Estimates[1].Estimate-0.0746932507735888) / 0.0746932507735888; e > 1e-9 {
+			t.Errorf("educ %.17g", r.Estimates[1].Estimate)
+		}
+		if e := math.Abs(*r.Estimates[1].StdError-c.se) / c.se; e > 1e-9 {
+			t.Errorf("%v: educ se %.17g, want %.17g", c.args, *r.Estimates[1].StdError, c.se)
+		}
+		if r.Provenance.Input.Rows != 3010 || len(r.Provenance.Input.SHA256) != 64 {
+			t.Errorf("provenance %+v", r.Provenance)
+		}
+	}
+}
+
+// TestLmBootstrapWorkers checks that bootstrap output is identical for any
+// number of workers.
+func TestLmBootstrapWorkers(t *testing.T) {
+	data := cardFile(t)
+	var first string
+	for _, w := range []string{"1", "2", "8"} {
+		code, out, stderr := runCLI(t, "lm", "--data", data, "--y", "lwage", "--x", "educ,exper,black",
+			"--bootstrap", "200", "--seed", "3", "--workers", w, "--format", "csv")
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		if first == "" {
+			first = out
+		} else if out != first {
+			t.Fatalf("workers=%s output differs:\n%s\nvs\n%s", w, out, first)
+		}
+	}
+}
+
+// TestBadInput runs one case per error class: each must exit with status 2,
+// name the problem on stderr, and leave no output file.
+func TestBadInput(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	good := write("good.csv", "y,x,s,c\n1,2,a,1\n2,3,b,1\n3,5,c,1\n4,4,d,1\n")
+	nan := write("nan.csv", "y,x\n1,2\n2,NaN\n3,5\n")
+	empty := write("empty.csv", "")
+	collinear := write("col.csv", "y,x,z\n1,1,2\n2,2,4\n3,4,8\n5,3,6\n")
+	parquet := filepath.Join(dir, "good.parquet")
+	if code, _, stderr := runCLI(t, "convert", "--data", good, "--out", parquet); code != 0 {
+		t.Fatalf("convert: %s", stderr)
+	}
+	raw, err := os.ReadFile(parquet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	truncated := write("truncated.parquet", string(raw[:len(raw)/2]))
+	cases := []struct {
+		name string
+		args []string
+		want string // substring of the error message
+	}{
+		{"missing column", []string{"--data", good, "--y", "y", "--x", "nope"}, "nope"},
+		{"wrong type", []string{"--data", good, "--y", "y", "--x", "s"}, "string"},
+		{"NaN", []string{"--data", nan, "--y", "y", "--x", "x"}, "row"},
+		{"empty file", []string{"--data", empty, "--y", "y", "--x", "x"}, "empty"},
+		{"truncated parquet", []string{"--data", truncated, "--y", "y", "--x", "x"}, "Parquet"},
+		{"one cluster", []string{"--data", good, "--y", "y", "--x", "x", "--cluster", "c"}, "1 cluster"},
+		{"collinear", []string{"--data", collinear, "--y", "y", "--x", "x,z"}, `"z"`},
+		{"missing file", []string{"--data", filepath.Join(dir, "absent.csv"), "--y", "y", "--x", "x"}, "absent.csv"},
+		{"bad flag value", []string{"--data", good, "--y", "y", "--x", "x", "--vce", "hc9"}, "--vce"},
+		{"unknown flag", []string{"--data", good, "--y", "y", "--x", "x", "--bogus"}, "bogus"},
+		{"missing required flag", []string{"--data", good, "--x", "x"}, "y"},
+	}
+	for _, c := range cases {
+		out := filepath.Join(dir, strings.ReplaceAll(c.name, " ", "_")+".json")
+		args := append(append([]string{"lm"}, c.args...), "--out", out, "--format", "json")
+		code, _, stderr := runCLI(t, args...)
+		if code != 2 {
+			t.Errorf("%s: exit %d, want 2 (stderr %q)", c.name, code, stderr)
+		}
+		if !strings.Contains(stderr, c.want) {
+			t.Errorf("%s: stderr %q does not mention %q", c.name, stderr, c.want)
+		}
+		if _, err := os.Stat(out); !os.IsNotExist(err) {
+			t.Errorf("%s: output file left behind", c.name)
+		}
+	}
+	if code, _, _ := runCLI(t, "nosuchcommand"); code != 2 {
+		t.Errorf("unknown command: exit %d", code)
+	}
+}
+
+// TestSimulateFitsTruth simulates the linear model, converts nothing, and
+// checks that lm recovers the documented coefficients within a few
+// standard errors, reading the Parquet file that simulate wrote.
+func TestSimulateFitsTruth(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "lm.parquet")
+	if code, _, stderr := runCLI(t, "simulate", "lm", "--n", "20000", "--p", "3", "--seed", "5", "--out", path, "--quiet"); code != 0 {
+		t.Fatal(stderr)
+	}
+	code, out, stderr := runCLI(t, "lm", "--data", path, "--y", "y", "--x", "x1,x2,x3", "--cluster", "g", "--format", "json")
+	if code != 0 {
+		t.Fatal(stderr)
+	}
+	r := decode(t, out)
+	truth := []float64{1, 0.5, -1, 1.5}
+	for j, e := range r.Estimates {
+		if z := (e.Estimate - truth[j]) / *e.StdError; math.Abs(z) > 4 {
+			t.Errorf("%s: estimate %g, truth %g, z %g", e.Term, e.Estimate, truth[j], z)
+		}
+	}
+	var groups int
+	if err := json.Unmarshal(r.Diagnostics["clusters"], &groups); err != nil || groups != 50 {
+		t.Errorf("clusters %d (%v)", groups, err)
+	}
+}
+
+func TestDescribeAndVersion(t *testing.T) {
+	code, out, stderr := runCLI(t, "describe", "--data", cardFile(t), "--format", "json")
+	if code != 0 {
+		t.Fatal(stderr)
+	}
+	var d struct {
+		Rows    int `json:"rows"`
+		Columns []struct {
+			Name string `json:"name"`
+		} `json:"columns"`
+	}
+	if err := json.Unmarshal([]byte(out), &d); err != nil || d.Rows != 3010 || d.Columns[0].Name != "lwage" {
+		t.Errorf("describe: %v %s", err, out)
+	}
+	if code, out, _ := runCLI(t, "version"); code != 0 || !strings.HasPrefix(out, "causalkit ") {
+		t.Errorf("version: %d %q", code, out)
+	}
+}
+
+func TestDemo(t *testing.T) {
+	code, out, stderr := runCLI(t, "demo")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(out, "educ") || !strings.Contains(out, "0.0747") {
+		t.Errorf("demo output lacks the Card estimate:\n%s", out)
+	}
+}

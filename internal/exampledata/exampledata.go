@@ -1,0 +1,14 @@
+// Package exampledata embeds the small public data sets that the demo,
+// the examples and the tests share, so that each exists once in the
+// repository.
+package exampledata
+
+import _ "embed"
+
+// CardCSV is Card (1995), NLS Young Men 1976 (3,010 rows): the columns
+// lwage, educ, exper, expersq, black, smsa, south, smsa66, reg661–reg669,
+// weight and age of ../shared/data/iv/card.csv, which linearmodels
+// distributes (NCSA licence).
+//
+//go:embed card.csv
+var CardCSV []byte
