@@ -6,6 +6,7 @@ import (
 	"math"
 
 	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/mathext"
 	"gonum.org/v1/gonum/stat/distuv"
 )
 
@@ -139,12 +140,25 @@ func (t *Test) UnmarshalJSON(b []byte) error {
 
 // ChiSquareTest returns the χ²(df) test of stat.
 func ChiSquareTest(stat, df float64) Test {
-	return Test{Statistic: stat, DF1: df, PValue: distuv.ChiSquared{K: df}.Survival(stat)}
+	p := math.NaN()
+	if !math.IsNaN(stat) {
+		p = distuv.ChiSquared{K: df}.Survival(stat)
+	}
+	return Test{Statistic: stat, DF1: df, PValue: p}
 }
 
-// FTest returns the F(df1, df2) test of stat.
+// FTest returns the F(df1, df2) test of stat. The p-value is computed as
+// I_{d2/(d2+d1·F)}(d2/2, d1/2) rather than 1 − CDF, which keeps its
+// relative accuracy far into the tail (gonum's F.Survival subtracts from 1).
 func FTest(stat, df1, df2 float64) Test {
-	return Test{Statistic: stat, DF1: df1, DF2: df2, PValue: distuv.F{D1: df1, D2: df2}.Survival(stat)}
+	p := math.NaN()
+	if !math.IsNaN(stat) {
+		p = 1.0
+		if stat > 0 {
+			p = mathext.RegIncBeta(df2/2, df1/2, df2/(df2+df1*stat))
+		}
+	}
+	return Test{Statistic: stat, DF1: df1, DF2: df2, PValue: p}
 }
 
 // Wald tests the linear restrictions R b = r (r nil means 0) for an estimate
