@@ -194,3 +194,44 @@ func TestSummarizeIntervals(t *testing.T) {
 		t.Errorf("se %g", p.SE[0])
 	}
 }
+
+// TestSupT checks the sup-t critical value against its closed form for k
+// independent standard normal statistics: P(max_j |Z_j| ≤ c) = (2Φ(c) − 1)^k,
+// so c = Φ⁻¹((1 + 0.95^(1/k))/2): 1.959964 for k = 1 and 2.236477 for k = 2.
+func TestSupT(t *testing.T) {
+	const B = 100000
+	for _, k := range []int{1, 2} {
+		reps := mat.NewDense(B, k, nil)
+		rng := Stream(11, uint64(k))
+		for b := range B {
+			for j := range k {
+				reps.Set(b, j, rng.NormFloat64())
+			}
+		}
+		est, se := make([]float64, k), make([]float64, k)
+		for j := range se {
+			se[j] = 1
+		}
+		got := SupT(est, se, reps, 0.95)
+		want := Normal.Quantile((1 + math.Pow(0.95, 1/float64(k))) / 2)
+		if math.Abs(got-want) > 0.02 {
+			t.Errorf("k=%d: crit %g, want %g", k, got, want)
+		}
+	}
+}
+
+func TestReplicateCov(t *testing.T) {
+	// Rows (1,2), (3,2), (NaN,·), (5,8): the NaN row is left out; the
+	// covariance of x = (1,3,5), y = (2,2,8) is [[4,6],[6,12]].
+	reps := mat.NewDense(4, 3, []float64{1, 9, 2, 3, 9, 2, math.NaN(), 9, 1, 5, 9, 8})
+	c, err := ReplicateCov(reps, []int{0, 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []float64{4, 6, 12}
+	for i, v := range []float64{c.At(0, 0), c.At(0, 1), c.At(1, 1)} {
+		if math.Abs(v-want[i]) > 1e-14 {
+			t.Errorf("cov %d = %g, want %g", i, v, want[i])
+		}
+	}
+}

@@ -225,3 +225,19 @@ func TestDemo(t *testing.T) {
 		t.Errorf("demo output lacks the Card estimate:\n%s", out)
 	}
 }
+
+// TestInterrupt runs a bootstrap with an already cancelled context: the
+// command stops with status 130 and writes no output file.
+func TestInterrupt(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	out := filepath.Join(t.TempDir(), "out.json")
+	var stdout, stderr bytes.Buffer
+	code := run(ctx, []string{"lm", "--data", cardFile(t), "--y", "lwage", "--x", "educ", "--bootstrap", "1000", "--out", out}, &stdout, &stderr)
+	if code != 130 {
+		t.Errorf("exit %d, want 130 (%s)", code, stderr.String())
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Error("output file written after interruption")
+	}
+}
