@@ -238,27 +238,134 @@ func hasConstant(x [][]float64, kept []int) bool {
 // dozen columns stays in cache.
 const blockRows = 1024
 
-// lsWorkspace holds the buffers of a least-squares fit so that repeated
-// fits (bootstrap replicates) do not allocate.
-//
-// The fit is a tall-skinny QR: rows are taken in blocks below the current
-// (p+1)×(p+1) triangle T of [√w X | √w y], and each block is reduced by
-// Householder reflections to a new T. Orthogonal transformations keep
-// TᵀT = [X̃ ỹ]ᵀ[X̃ ỹ], so the final T carries everything the fit needs:
-// R's limited column pivoting (dqrdc2: a column whose norm after removing
-// earlier columns falls below tol times its original norm is collinear) is
-// then run on T alone. The data are read once, block by block, in a fixed
-// order.
-type lsWorkspace struct {
-	blk  []float64   // block buffer, column-major, (p+1+blockRows) × (p+1)
-	cols [][]float64 // column views of blk
-	t    []float64   // T, column-major (p+1) × (p+1)
+// QRAccumulator is a mergeable sufficient statistic for least squares: the
+// q×q upper-triangular factor R of the QR decomposition of the weighted rows
+// [√w·c₁ … √w·c_q] added so far. Rows are taken in blocks below the current
+// triangle and each block is reduced by Householder reflections (a
+// tall-skinny QR), so RᵀR equals the cross-product matrix of the rows
+// without ever forming it: cross-products lose half the digits of a
+// badly conditioned design, R keeps them. The data are read once, block by
+// block, in a fixed order, and two accumulators of disjoint row sets merge
+// into the accumulator of their union; the result depends only on the order
+// of Add and Merge calls.
+type QRAccumulator struct {
+	q    int
+	n    int         // rows added
+	t    []float64   // R, column-major q × q
 	tc   [][]float64 // column views of t
+	blk  []float64   // block buffer, column-major (q+blockRows) × q
+	cols [][]float64
+	sw   []float64 // √w of a block's rows
+	kept []int
+	diag []float64
+}
+
+// NewQRAccumulator returns an empty accumulator for q columns.
+func NewQRAccumulator(q int) *QRAccumulator {
+	a := &QRAccumulator{q: q}
+	a.Reset()
+	return a
+}
+
+// Reset empties the accumulator, keeping its buffers.
+func (a *QRAccumulator) Reset() {
+	a.n = 0
+	a.t = grow(a.t, a.q*a.q)
+	clear(a.t)
+	a.tc = columns(a.tc, a.t, a.q, a.q)
+}
+
+// Rows returns the number of rows added.
+func (a *QRAccumulator) Rows() int { return a.n }
+
+// Add adds the rows of the columns cols (q columns of equal length), each
+// row multiplied by √w (w nil means 1).
+func (a *QRAccumulator) Add(cols [][]float64, w []float64) {
+	if len(cols) != a.q {
+		panic(fmt.Sprintf("estimators: QRAccumulator.Add: %d columns, want %d", len(cols), a.q))
+	}
+	n := len(cols[0])
+	for i0 := 0; i0 < n; i0 += blockRows {
+		i1 := min(i0+blockRows, n)
+		if w != nil {
+			a.sw = grow(a.sw, i1-i0)
+			for i := range a.sw {
+				a.sw[i] = math.Sqrt(w[i0+i])
+			}
+		}
+		a.reduce(i1-i0, func(j int, dst []float64) {
+			if w == nil {
+				copy(dst, cols[j][i0:i1])
+			} else {
+				floats.MulTo(dst, a.sw, cols[j][i0:i1])
+			}
+		})
+	}
+	a.n += n
+}
+
+// Merge adds the rows that b holds.
+func (a *QRAccumulator) Merge(b *QRAccumulator) {
+	if a.q != b.q {
+		panic("estimators: QRAccumulator.Merge: column counts differ")
+	}
+	a.reduce(a.q, func(j int, dst []float64) { copy(dst, b.tc[j]) })
+	a.n += b.n
+}
+
+// reduce stacks m new rows (written by fill, column by column) below the
+// current triangle and reduces the stack to a new triangle.
+func (a *QRAccumulator) reduce(m int, fill func(j int, dst []float64)) {
+	q := a.q
+	rows := q + m
+	a.blk = grow(a.blk, rows*q)
+	a.cols = columns(a.cols, a.blk, rows, q)
+	for j, col := range a.cols {
+		copy(col[:q], a.tc[j])
+		fill(j, col[q:])
+	}
+	// Plain Householder (no pivoting); a skipped column is exactly zero
+	// below the current row.
+	a.kept, a.diag = a.kept[:0], a.diag[:0]
+	householder(a.cols, q, 0, nil, &a.kept, &a.diag)
+	// The new triangle: the reduced block's upper triangle, with the
+	// reflector storage below the diagonal replaced by zeros.
+	clear(a.t)
+	for k, j := range a.kept {
+		a.tc[j][k] = a.diag[k]
+		for jj := j + 1; jj < q; jj++ {
+			a.tc[jj][k] = a.cols[jj][k]
+		}
+	}
+}
+
+// R returns the triangle as a q×q matrix (a copy).
+func (a *QRAccumulator) R() *mat.Dense {
+	r := mat.NewDense(a.q, a.q, nil)
+	for j, col := range a.tc {
+		for i := 0; i <= j; i++ {
+			r.Set(i, j, col[i])
+		}
+	}
+	return r
+}
+
+// Columns returns the columns of the triangle (entries below the diagonal
+// are zero). They alias the accumulator and change with the next Add.
+func (a *QRAccumulator) Columns() [][]float64 { return a.tc }
+
+// lsWorkspace holds the buffers of a least-squares fit so that repeated
+// fits (bootstrap replicates) do not allocate. The fit reduces [√w X | √w y]
+// to its QR triangle T with a QRAccumulator, then runs R's limited column
+// pivoting (dqrdc2: a column whose norm after removing earlier columns falls
+// below tol times its original norm is collinear) on T alone.
+type lsWorkspace struct {
+	acc  *QRAccumulator
+	all  [][]float64 // the columns of X, then y
 	norm []float64   // original column norms (of T)
 	diag []float64   // R's diagonal, one per kept column
 	r    []float64   // R over kept columns, row-major rank × rank
 	c    []float64   // coefficients of the kept columns
-	sw   []float64   // √w of the rows of a block
 	kept []int
 	coef []float64
 }
@@ -270,71 +377,37 @@ func (ws *lsWorkspace) fit(x [][]float64, y, w []float64, tol float64) (coef []f
 	if tol == 0 {
 		tol = DefaultRankTol
 	}
-	n, p := len(y), len(x)
-	if n == 0 {
+	p := len(x)
+	if len(y) == 0 {
 		return nil, nil, InputErrorf("least squares: no rows")
 	}
-	q := p + 1 // columns including y
-	ws.t = grow(ws.t, q*q)
-	clear(ws.t)
-	ws.tc = columns(ws.tc, ws.t, q, q)
-	for i0 := 0; i0 < n; i0 += blockRows {
-		i1 := min(i0+blockRows, n)
-		m := q + i1 - i0
-		ws.blk = grow(ws.blk, m*q)
-		ws.cols = columns(ws.cols, ws.blk, m, q)
-		if w != nil {
-			ws.sw = grow(ws.sw, i1-i0)
-			for i := range ws.sw {
-				ws.sw[i] = math.Sqrt(w[i0+i])
-			}
-		}
-		for j, col := range ws.cols {
-			copy(col[:q], ws.tc[j])
-			src := y
-			if j < p {
-				src = x[j]
-			}
-			if w == nil {
-				copy(col[q:], src[i0:i1])
-			} else {
-				floats.MulTo(col[q:], ws.sw, src[i0:i1])
-			}
-		}
-		// Plain Householder (no pivoting) of the block; skipped columns
-		// are exactly zero below the current row.
-		ws.diag = ws.diag[:0]
-		ws.kept = ws.kept[:0]
-		householder(ws.cols, q, 0, nil, &ws.kept, &ws.diag)
-		// New T: the upper triangle of the reduced block, with reflector
-		// storage below the diagonal replaced by zeros.
-		clear(ws.t)
-		for a, j := range ws.kept {
-			ws.tc[j][a] = ws.diag[a]
-			for jj := j + 1; jj < q; jj++ {
-				ws.tc[jj][a] = ws.cols[jj][a]
-			}
-		}
+	if ws.acc == nil || ws.acc.q != p+1 {
+		ws.acc = NewQRAccumulator(p + 1)
+	} else {
+		ws.acc.Reset()
 	}
+	ws.all = append(append(ws.all[:0], x...), y)
+	ws.acc.Add(ws.all, w)
+	tc := ws.acc.Columns()
 	// Limited pivoting QR of T over the p regressors, carrying y along.
 	ws.norm = grow(ws.norm, p)
 	for j := range p {
-		ws.norm[j] = floats.Norm(ws.tc[j], 2)
+		ws.norm[j] = floats.Norm(tc[j], 2)
 	}
 	ws.kept = ws.kept[:0]
 	ws.diag = ws.diag[:0]
-	householder(ws.tc, p, tol, ws.norm, &ws.kept, &ws.diag)
+	householder(tc, p, tol, ws.norm, &ws.kept, &ws.diag)
 	r := len(ws.kept)
 	ws.r = grow(ws.r, r*r)
 	clear(ws.r)
 	for a, j := range ws.kept {
 		for b := range a {
-			ws.r[b*r+a] = ws.tc[j][b]
+			ws.r[b*r+a] = tc[j][b]
 		}
 		ws.r[a*r+a] = ws.diag[a]
 	}
 	// Back substitution R c = (Qᵀỹ)[:r].
-	qty := ws.tc[p]
+	qty := tc[p]
 	ws.c = grow(ws.c, r)
 	for a := r - 1; a >= 0; a-- {
 		s := qty[a]
