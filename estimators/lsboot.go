@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -19,7 +20,7 @@ const (
 	// Wild keeps X and sets y* = Xb̂ + e·v with multipliers v (one per row,
 	// or one per cluster when clusters are given: the wild cluster
 	// bootstrap). The refit reuses the QR factorisation:
-	// b* = b̂ + R⁻¹Qᵀ(√w e·v).
+	// b* = b̂ + R⁻¹Qᵀ(√w e·v); see Scores.Wild.
 	Wild
 )
 
@@ -119,42 +120,58 @@ func (ls *LS) Bootstrap(ctx context.Context, opt LSBootOptions) (*mat.Dense, int
 			}
 		})
 	case Wild:
-		// Per-unit contributions z_u = Σ_{i∈u} q_i ẽ_i (rows, or clusters);
-		// a replicate is b̂ + R⁻¹ Σ_u v_u z_u.
-		units := opt.Cluster
-		if units == nil {
-			units = make([]int, ls.N) // every row its own unit
-			for i := range units {
-				units[i] = i
-			}
+		bhat := make([]float64, ls.Rank)
+		for a, j := range ls.Kept {
+			bhat[a] = ls.Coef[j]
 		}
-		z, _, err := ls.clusterSums(units, false)
+		reps, failed, err := ls.Scores().Wild(ctx, opt.BootOptions, opt.Multiplier, opt.Cluster, bhat)
 		if err != nil {
 			return nil, 0, err
 		}
-		bhat := mat.NewVecDense(ls.Rank, nil)
-		for a, j := range ls.Kept {
-			bhat.SetVec(a, ls.Coef[j])
+		// Widen to one column per design column.
+		out := mat.NewDense(opt.Reps, p, nil)
+		for b := range opt.Reps {
+			put(out.RawRowView(b), reps.RawRowView(b))
 		}
-		return Replicates(ctx, opt.BootOptions, p, func() ReplicateFunc {
-			v := make([]float64, len(z))
-			t := mat.NewVecDense(ls.Rank, nil)
-			c := mat.NewVecDense(ls.Rank, nil)
-			return func(rng *rand.Rand, dst []float64) error {
-				opt.Multiplier.Fill(rng, v)
-				t.Zero()
-				raw := t.RawVector().Data
-				for u, zu := range z {
-					for a, val := range zu {
-						raw[a] += v[u] * val
-					}
-				}
-				c.MulVec(ls.rinv, t)
-				c.AddVec(c, bhat)
-				put(dst, c.RawVector().Data)
-				return nil
-			}
-		})
+		return out, failed, nil
 	}
 	return nil, 0, InputErrorf("bootstrap: unknown scheme %d", int(opt.Scheme))
+}
+
+// Wild returns wild-bootstrap replicates est + Mapᵀ Σ_u v_u z_u of an
+// estimator that is linear in the outcome, where z_u = Σ_{i∈u} u_i e_i sums
+// the scores of each unit u (each row, or each cluster when cluster is
+// given: the wild cluster bootstrap) and v_u are multipliers. For least
+// squares this is exactly the refit on y* = Xb̂ + e·v, without refitting.
+func (s Scores) Wild(ctx context.Context, opt BootOptions, mult Multiplier, cluster []int, est []float64) (*mat.Dense, int, error) {
+	units := cluster
+	if units == nil {
+		units = make([]int, s.N) // every row its own unit
+		for i := range units {
+			units[i] = i
+		}
+	}
+	z, _, err := s.ClusterSums(units, false)
+	if err != nil {
+		return nil, 0, err
+	}
+	k := len(est)
+	return Replicates(ctx, opt, k, func() ReplicateFunc {
+		v := make([]float64, len(z))
+		t := mat.NewVecDense(s.Dim, nil)
+		return func(rng *rand.Rand, dst []float64) error {
+			mult.Fill(rng, v)
+			t.Zero()
+			raw := t.RawVector().Data
+			for u, zu := range z {
+				for a, val := range zu {
+					raw[a] += v[u] * val
+				}
+			}
+			c := mat.NewVecDense(k, dst)
+			c.MulVec(s.Map.T(), t)
+			floats.Add(dst, est)
+			return nil
+		}
+	})
 }

@@ -88,35 +88,63 @@ func (c *Covariance) SE(ls *LS) []float64 {
 	return se
 }
 
-// Cov computes the covariance of the coefficients. All sandwich estimators
-// are computed in the orthonormal basis Q = √W X R⁻¹ of the QR fit: with
-// scores a_c = Σ_{i∈c} q_i ẽ_i adj_i summed over clusters c (single rows for
-// HC types), V = f · R⁻¹ (Σ_c a_c a_cᵀ) R⁻ᵀ, which equals the textbook
-// bread·meat·bread without forming X'X.
+// Cov computes the covariance of the coefficients. The sandwich estimators
+// are computed in the orthonormal basis Q = √W X R⁻¹ of the QR fit (see
+// LS.Scores), which equals the textbook bread·meat·bread without forming
+// X'X.
 func (ls *LS) Cov(opt CovOptions) (*Covariance, error) {
+	if opt.Type != Classical {
+		return ls.Scores().Cov(opt)
+	}
 	n, k := float64(ls.N), float64(ls.Rank)
+	s2 := ls.RSS / n
+	if opt.Small {
+		s2 = ls.RSS / (n - k)
+	}
+	v := ls.Bread()
+	v.ScaleSym(s2, v)
+	return &Covariance{V: v, Type: Classical}, nil
+}
+
+// Scores describes the per-observation contributions of an estimator for
+// sandwich covariances. Row i has a vector u_i in an orthonormal basis
+// (Σ_i u_i u_iᵀ = I, so that its leverage is ‖u_i‖²) and a residual e_i;
+// with a_c = Σ_{i∈c} u_i e_i adj_i summed over clusters c (single rows for
+// the HC types), the covariance of the coefficients is
+//
+//	V = f · Mapᵀ (Σ_c a_c a_cᵀ) Map,
+//
+// where f and adj are the small-sample factor and residual adjustment of
+// the covariance type. For least squares u_i is row i of Q = √W X R⁻¹ and
+// Map = R⁻ᵀ; an IV estimator uses the projected design instead.
+type Scores struct {
+	N   int // rows
+	Dim int // length of u_i
+	K   int // coefficients, for the n−k of small-sample factors
+	// Blocks calls f on consecutive blocks of rows starting at row i0,
+	// with the block's Dim columns of u and its residuals e (which f may
+	// overwrite).
+	Blocks func(f func(i0 int, u [][]float64, e []float64))
+	Map    *mat.Dense // Dim × (number of coefficients)
+}
+
+// Cov computes a heteroskedasticity- or cluster-robust covariance (any type
+// but Classical, which is not a sandwich).
+func (s Scores) Cov(opt CovOptions) (*Covariance, error) {
+	n, k := float64(s.N), float64(s.K)
 	out := &Covariance{Type: opt.Type}
 	switch opt.Type {
-	case Classical:
-		s2 := ls.RSS / n
-		if opt.Small {
-			s2 = ls.RSS / (n - k)
-		}
-		v := ls.Bread()
-		v.ScaleSym(s2, v)
-		out.V = v
-		return out, nil
 	case HC0, HC1, HC2, HC3:
 		if opt.Cluster != nil || opt.Cluster2 != nil {
 			return nil, InputErrorf("covariance: %s takes no clusters; use a cluster type", opt.Type)
 		}
-		m := mat.NewSymDense(ls.Rank, nil)
+		m := mat.NewSymDense(s.Dim, nil)
 		var err error
-		ls.qBlocks(func(i0 int, q [][]float64, e []float64) {
+		s.Blocks(func(i0 int, u [][]float64, e []float64) {
 			if opt.Type == HC2 || opt.Type == HC3 {
 				for i := range e {
 					var h float64
-					for _, col := range q {
+					for _, col := range u {
 						h += col[i] * col[i]
 					}
 					if 1-h <= 1e-10 {
@@ -132,10 +160,10 @@ func (ls *LS) Cov(opt CovOptions) (*Covariance, error) {
 					}
 				}
 			}
-			for _, col := range q {
+			for _, col := range u {
 				floats.Mul(col, e)
 			}
-			addCrossProd(m, q)
+			addCrossProd(m, u)
 		})
 		if err != nil {
 			return nil, err
@@ -144,28 +172,30 @@ func (ls *LS) Cov(opt CovOptions) (*Covariance, error) {
 		if opt.Type == HC1 {
 			f = n / (n - k)
 		}
-		out.V = ls.sandwich(m, f)
+		out.V = s.sandwich(m, f)
 		return out, nil
 	case CR1, CR0G, CR2:
 		if opt.Cluster == nil {
 			return nil, InputErrorf("covariance: %s needs a cluster variable", opt.Type)
 		}
-		if len(opt.Cluster) != ls.N || (opt.Cluster2 != nil && len(opt.Cluster2) != ls.N) {
+		if len(opt.Cluster) != s.N || (opt.Cluster2 != nil && len(opt.Cluster2) != s.N) {
 			panic("estimators: Cov: cluster length != rows")
 		}
 		if opt.Cluster2 != nil {
 			if opt.Type == CR2 {
 				return nil, InputErrorf("covariance: cr2 supports one-way clustering only")
 			}
-			return ls.twoWay(opt)
+			return s.twoWay(opt)
 		}
-		m, g, err := ls.clusterMeat(opt.Type, opt.Cluster)
+		m, g, err := s.clusterMeat(opt.Type, opt.Cluster)
 		if err != nil {
 			return nil, err
 		}
-		out.V = ls.sandwich(m, clusterFactor(opt.Type, g, n, k))
+		out.V = s.sandwich(m, clusterFactor(opt.Type, g, n, k))
 		out.Groups = g
 		return out, nil
+	case Classical:
+		return nil, InputErrorf("covariance: the classical covariance is not a sandwich")
 	}
 	return nil, InputErrorf("covariance: unknown type %d", int(opt.Type))
 }
@@ -182,17 +212,15 @@ func clusterFactor(t CovType, g int, n, k float64) float64 {
 }
 
 // twoWay implements V₁ + V₂ − V₁₂ with each term's own cluster factor.
-func (ls *LS) twoWay(opt CovOptions) (*Covariance, error) {
-	n, k := float64(ls.N), float64(ls.Rank)
+func (s Scores) twoWay(opt CovOptions) (*Covariance, error) {
+	n, k := float64(s.N), float64(s.K)
 	inter := intersect(opt.Cluster, opt.Cluster2)
 	var total *mat.SymDense
 	minG := 0
 	for i, c := range [][]int{opt.Cluster, opt.Cluster2, inter} {
-		m, g, err := ls.clusterMeat(opt.Type, c)
+		m, g, err := s.clusterMeat(opt.Type, c)
 		if err != nil {
 			if i == 2 {
-				// Every intersection cell is one cluster: fine unless
-				// there is a single cell, which clusterMeat rejects.
 				return nil, fmt.Errorf("covariance: intersection of the two cluster variables: %w", err)
 			}
 			return nil, err
@@ -200,7 +228,7 @@ func (ls *LS) twoWay(opt CovOptions) (*Covariance, error) {
 		if i < 2 && (minG == 0 || g < minG) {
 			minG = g
 		}
-		v := ls.sandwich(m, clusterFactor(opt.Type, g, n, k))
+		v := s.sandwich(m, clusterFactor(opt.Type, g, n, k))
 		if total == nil {
 			total = v
 			continue
@@ -230,10 +258,10 @@ func intersect(a, b []int) []int {
 	return codes
 }
 
-// clusterMeat returns Σ_g a_g a_gᵀ in the Q basis and the number of groups,
-// with a_g = Σ_{i∈g} q_i ẽ_i (Bell–McCaffrey adjusted for CR2).
-func (ls *LS) clusterMeat(t CovType, cluster []int) (*mat.SymDense, int, error) {
-	sums, blocks, err := ls.clusterSums(cluster, t == CR2)
+// clusterMeat returns Σ_g a_g a_gᵀ and the number of groups, with
+// a_g = Σ_{i∈g} u_i e_i (Bell–McCaffrey adjusted for CR2).
+func (s Scores) clusterMeat(t CovType, cluster []int) (*mat.SymDense, int, error) {
+	sums, blocks, err := s.ClusterSums(cluster, t == CR2)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -244,17 +272,17 @@ func (ls *LS) clusterMeat(t CovType, cluster []int) (*mat.SymDense, int, error) 
 			}
 		}
 	}
-	r := ls.Rank
-	m := mat.NewSymDense(r, nil)
+	m := mat.NewSymDense(s.Dim, nil)
 	for _, a := range sums {
-		m.SymRankOne(m, 1, mat.NewVecDense(r, a))
+		m.SymRankOne(m, 1, mat.NewVecDense(s.Dim, a))
 	}
 	return m, len(sums), nil
 }
 
-// clusterSums returns a_g = Σ_{i∈g} q_i ẽ_i per cluster code and, when
-// blocks is set, M_g = Σ_{i∈g} q_i q_iᵀ, in one pass over the rows.
-func (ls *LS) clusterSums(cluster []int, blocks bool) (sums [][]float64, m []*mat.SymDense, err error) {
+// ClusterSums returns a_g = Σ_{i∈g} u_i e_i per cluster code that occurs
+// (in code order) and, when blocks is set, M_g = Σ_{i∈g} u_i u_iᵀ, in one
+// pass over the rows. Fewer than two clusters is an error.
+func (s Scores) ClusterSums(cluster []int, blocks bool) (sums [][]float64, m []*mat.SymDense, err error) {
 	g := 0
 	for i, c := range cluster {
 		if c < 0 {
@@ -262,7 +290,7 @@ func (ls *LS) clusterSums(cluster []int, blocks bool) (sums [][]float64, m []*ma
 		}
 		g = max(g, c+1)
 	}
-	r := ls.Rank
+	r := s.Dim
 	sums = make([][]float64, g)
 	buf := make([]float64, g*r)
 	for c := range sums {
@@ -275,12 +303,12 @@ func (ls *LS) clusterSums(cluster []int, blocks bool) (sums [][]float64, m []*ma
 		}
 	}
 	seen := make([]bool, g)
-	ls.qBlocks(func(i0 int, q [][]float64, e []float64) {
+	s.Blocks(func(i0 int, u [][]float64, e []float64) {
 		for i, ei := range e {
 			c := cluster[i0+i]
 			seen[c] = true
 			a := sums[c]
-			for k, col := range q {
+			for k, col := range u {
 				a[k] += col[i] * ei
 			}
 			if blocks {
@@ -288,7 +316,7 @@ func (ls *LS) clusterSums(cluster []int, blocks bool) (sums [][]float64, m []*ma
 				for k := range r {
 					row := raw.Data[k*raw.Stride:]
 					for l := k; l < r; l++ {
-						row[l] += q[k][i] * q[l][i]
+						row[l] += u[k][i] * u[l][i]
 					}
 				}
 			}
@@ -308,6 +336,21 @@ func (ls *LS) clusterSums(cluster []int, blocks bool) (sums [][]float64, m []*ma
 		return nil, nil, InputErrorf("covariance: %d cluster; cluster-robust errors need at least 2 (and many more to be reliable)", len(out))
 	}
 	return out, outM, nil
+}
+
+// sandwich returns f · Mapᵀ M Map, exactly symmetric.
+func (s Scores) sandwich(m *mat.SymDense, f float64) *mat.SymDense {
+	var tmp, full mat.Dense
+	tmp.Mul(s.Map.T(), m)
+	full.Mul(&tmp, s.Map)
+	k, _ := full.Dims()
+	v := mat.NewSymDense(k, nil)
+	for a := range k {
+		for b := a; b < k; b++ {
+			v.SetSym(a, b, f*0.5*(full.At(a, b)+full.At(b, a)))
+		}
+	}
+	return v
 }
 
 // bellMcCaffrey turns t = Q_gᵀẽ_g into Q_gᵀ(I − H_gg)^(−1/2) ẽ_g in place,
@@ -348,6 +391,16 @@ func bellMcCaffrey(t []float64, m *mat.SymDense) error {
 	return nil
 }
 
+// Scores returns the sandwich scores of the fit: u_i is row i of the
+// orthonormal basis Q = √W X_kept R⁻¹, e_i = √w_i·(y_i − x_iᵀb), and
+// Map = R⁻ᵀ.
+func (ls *LS) Scores() Scores {
+	r, n := ls.Rank, ls.N
+	m := mat.NewDense(r, r, nil)
+	m.Copy(ls.rinv.T())
+	return Scores{N: n, Dim: r, K: r, Map: m, Blocks: ls.qBlocks}
+}
+
 // qBlocks calls f on consecutive blocks of rows, starting at row i0, with
 // the block's columns of Q = √W X_kept R⁻¹ and its whitened residuals
 // ẽ = √w e. The slices are reused between calls; f may overwrite them.
@@ -379,22 +432,6 @@ func (ls *LS) qBlocks(f func(i0 int, q [][]float64, e []float64)) {
 		}
 		f(i0, q, e)
 	}
-}
-
-// sandwich returns f · R⁻¹ M R⁻ᵀ.
-func (ls *LS) sandwich(m *mat.SymDense, f float64) *mat.SymDense {
-	r := ls.Rank
-	var tmp, full mat.Dense
-	tmp.Mul(ls.rinv, m)
-	full.Mul(&tmp, ls.rinv.T())
-	v := mat.NewSymDense(r, nil)
-	for a := range r {
-		for b := a; b < r; b++ {
-			// Average the two triangles so V is exactly symmetric.
-			v.SetSym(a, b, f*0.5*(full.At(a, b)+full.At(b, a)))
-		}
-	}
-	return v
 }
 
 // addCrossProd adds ZᵀZ for the columns z to m.
