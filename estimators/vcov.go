@@ -395,43 +395,59 @@ func bellMcCaffrey(t []float64, m *mat.SymDense) error {
 // orthonormal basis Q = √W X_kept R⁻¹, e_i = √w_i·(y_i − x_iᵀb), and
 // Map = R⁻ᵀ.
 func (ls *LS) Scores() Scores {
-	r, n := ls.Rank, ls.N
-	m := mat.NewDense(r, r, nil)
+	xk := make([][]float64, ls.Rank)
+	for a, j := range ls.Kept {
+		xk[a] = ls.x[j]
+	}
+	m := mat.NewDense(ls.Rank, ls.Rank, nil)
 	m.Copy(ls.rinv.T())
-	return Scores{N: n, Dim: r, K: r, Map: m, Blocks: ls.qBlocks}
+	return LinearScores(xk, ls.rinv, ls.w, ls.Resid, m, ls.Rank)
 }
 
-// qBlocks calls f on consecutive blocks of rows, starting at row i0, with
-// the block's columns of Q = √W X_kept R⁻¹ and its whitened residuals
-// ẽ = √w e. The slices are reused between calls; f may overwrite them.
-func (ls *LS) qBlocks(f func(i0 int, q [][]float64, e []float64)) {
-	r, n := ls.Rank, ls.N
-	buf := make([]float64, (r+2)*blockRows)
-	q := make([][]float64, r)
-	for i0 := 0; i0 < n; i0 += blockRows {
-		i1 := min(i0+blockRows, n)
-		m := i1 - i0
-		for a := range q {
-			q[a] = buf[a*blockRows : a*blockRows+m]
-			clear(q[a])
-			for b := 0; b <= a; b++ {
-				floats.AddScaled(q[a], ls.rinv.At(b, a), ls.x[ls.Kept[b]][i0:i1])
-			}
-		}
-		e := buf[r*blockRows : r*blockRows+m]
-		copy(e, ls.Resid[i0:i1])
-		if ls.w != nil {
-			sw := buf[(r+1)*blockRows : (r+1)*blockRows+m]
-			for i := range sw {
-				sw[i] = math.Sqrt(ls.w[i0+i])
-			}
-			floats.Mul(e, sw)
-			for _, col := range q {
-				floats.Mul(col, sw)
-			}
-		}
-		f(i0, q, e)
+// LinearScores returns Scores whose vectors are linear in the columns cols:
+// u_i = √w_i · Cᵀ(cols[0][i], …, cols[p−1][i]) with C a p × Dim matrix, and
+// e_i = √w_i · resid_i. C must make the u_i orthonormal (Σ u_i u_iᵀ = I),
+// for example C = R⁻¹ for the QR factor R of the weighted columns. w may be
+// nil. Blocks computes the vectors block by block, so they are never all in
+// memory.
+func LinearScores(cols [][]float64, c mat.Matrix, w, resid []float64, mapM *mat.Dense, k int) Scores {
+	p, dim := c.Dims()
+	if p != len(cols) {
+		panic("estimators: LinearScores: C has the wrong number of rows")
 	}
+	n := len(resid)
+	cm := mat.DenseCopyOf(c)
+	blocks := func(f func(i0 int, u [][]float64, e []float64)) {
+		buf := make([]float64, (dim+2)*blockRows)
+		u := make([][]float64, dim)
+		for i0 := 0; i0 < n; i0 += blockRows {
+			i1 := min(i0+blockRows, n)
+			m := i1 - i0
+			for a := range u {
+				u[a] = buf[a*blockRows : a*blockRows+m]
+				clear(u[a])
+				for b := range p {
+					if v := cm.At(b, a); v != 0 {
+						floats.AddScaled(u[a], v, cols[b][i0:i1])
+					}
+				}
+			}
+			e := buf[dim*blockRows : dim*blockRows+m]
+			copy(e, resid[i0:i1])
+			if w != nil {
+				sw := buf[(dim+1)*blockRows : (dim+1)*blockRows+m]
+				for i := range sw {
+					sw[i] = math.Sqrt(w[i0+i])
+				}
+				floats.Mul(e, sw)
+				for _, col := range u {
+					floats.Mul(col, sw)
+				}
+			}
+			f(i0, u, e)
+		}
+	}
+	return Scores{N: n, Dim: dim, K: k, Map: mapM, Blocks: blocks}
 }
 
 // addCrossProd adds ZᵀZ for the columns z to m.
