@@ -104,6 +104,7 @@ func TestReference(t *testing.T) {
 			{"se.HC2", CovOptions{Type: HC2}},
 			{"se.HC3", CovOptions{Type: HC3}},
 			{"se.CR0G", CovOptions{Type: CR0G, Cluster: m.cluster}},
+			{"se.CR0", CovOptions{Type: CR0, Cluster: m.cluster}},
 			{"se.CR1", CovOptions{Type: CR1, Cluster: m.cluster}},
 			{"se." + m.cr2, CovOptions{Type: CR2, Cluster: m.cluster}},
 		} {

@@ -32,9 +32,12 @@ const (
 	// multiplied by (I − H_gg)^(−1/2) (Moore–Penrose when singular), with no
 	// further factor, as clubSandwich::vcovCR(type = "CR2").
 	CR2
+	// CR0 is the cluster estimator with no factor at all, as Stata's
+	// ivregress without small and linearmodels' unadjusted clustering.
+	CR0
 )
 
-var covNames = [...]string{"classical", "hc0", "hc1", "hc2", "hc3", "cr1", "cr0g", "cr2"}
+var covNames = [...]string{"classical", "hc0", "hc1", "hc2", "hc3", "cr1", "cr0g", "cr2", "cr0"}
 
 func (t CovType) String() string {
 	if t < 0 || int(t) >= len(covNames) {
@@ -44,7 +47,7 @@ func (t CovType) String() string {
 }
 
 // IsCluster reports whether t is a cluster-robust estimator.
-func (t CovType) IsCluster() bool { return t == CR1 || t == CR0G || t == CR2 }
+func (t CovType) IsCluster() bool { return t == CR1 || t == CR0G || t == CR2 || t == CR0 }
 
 // CovOptions configures LS.Cov. The zero value is the classical
 // large-sample covariance.
@@ -174,7 +177,7 @@ func (s Scores) Cov(opt CovOptions) (*Covariance, error) {
 		}
 		out.V = s.sandwich(m, f)
 		return out, nil
-	case CR1, CR0G, CR2:
+	case CR1, CR0G, CR2, CR0:
 		if opt.Cluster == nil {
 			return nil, InputErrorf("covariance: %s needs a cluster variable", opt.Type)
 		}

@@ -456,6 +456,27 @@ func householder(cols [][]float64, ncols int, tol float64, norm []float64, kept 
 	}
 }
 
+// PivotedRank runs R's limited-pivoting rank detection (dqrdc2) on the
+// columns cols (equal lengths; overwritten) and returns the indices of the
+// columns kept: a column whose norm, after removing its projection on the
+// kept columns before it, is at most tol times norm[j] adds no rank. tol 0
+// means DefaultRankTol; norm nil means the columns' own norms.
+func PivotedRank(cols [][]float64, tol float64, norm []float64) []int {
+	if tol == 0 {
+		tol = DefaultRankTol
+	}
+	if norm == nil {
+		norm = make([]float64, len(cols))
+		for j, c := range cols {
+			norm[j] = floats.Norm(c, 2)
+		}
+	}
+	var kept []int
+	var diag []float64
+	householder(cols, len(cols), tol, norm, &kept, &diag)
+	return kept
+}
+
 // columns returns views of the q columns of length m of the column-major buf.
 func columns(dst [][]float64, buf []float64, m, q int) [][]float64 {
 	dst = dst[:0]

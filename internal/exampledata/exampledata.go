@@ -7,7 +7,7 @@ import _ "embed"
 
 // CardCSV is Card (1995), NLS Young Men 1976 (3,010 rows): the columns
 // lwage, educ, exper, expersq, black, smsa, south, smsa66, reg661–reg669,
-// weight and age of ../shared/data/iv/card.csv, which linearmodels
+// weight, age, nearc2 and nearc4 of ../shared/data/iv/card.csv, which linearmodels
 // distributes (NCSA licence).
 //
 //go:embed card.csv
