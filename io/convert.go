@@ -168,6 +168,9 @@ func appendNumbers[T number](dst []T, arr arrow.Array) ([]T, error) {
 }
 
 func appendCast[T number, S arrowNumber](dst []T, src []S) []T {
+	if same, ok := any(src).([]T); ok { // no conversion: copy with memmove
+		return append(dst, same...)
+	}
 	n := len(dst)
 	dst = slices.Grow(dst, len(src))[:n+len(src)]
 	out := dst[n:]

@@ -2,6 +2,7 @@ package io
 
 import (
 	"context"
+	"errors"
 	"math"
 	"os"
 	"path/filepath"
@@ -10,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/causalkit/causalkit/estimators"
 )
 
 func TestCSVInference(t *testing.T) {
@@ -159,6 +162,9 @@ func FuzzReadCSV(f *testing.F) {
 		}
 		tbl, err := Read(context.Background(), path, ReadOptions{Allocator: mem, InferRows: 32, BatchSize: 16})
 		if err != nil {
+			if !errors.Is(err, estimators.ErrInput) || strings.Contains(err.Error(), "not a valid CSV file") {
+				t.Fatalf("not a clean input error (a recovered panic?): %v", err)
+			}
 			return
 		}
 		defer tbl.Release()

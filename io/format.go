@@ -67,13 +67,18 @@ func FormatFromPath(path string) (Format, error) {
 		"cannot tell the format of %s from its extension; use .parquet, .csv or .arrow, or name the format explicitly", path)
 }
 
+// check reports whether f is one of the defined formats.
+func (f Format) check() error {
+	if f < FormatAuto || f > FormatIPC {
+		return estimators.InputErrorf("invalid format %d; use parquet, csv or arrow", int(f))
+	}
+	return nil
+}
+
 // resolve returns f itself, or the format of path when f is FormatAuto.
 func (f Format) resolve(path string) (Format, error) {
-	switch f {
-	case FormatAuto:
+	if f == FormatAuto {
 		return FormatFromPath(path)
-	case FormatParquet, FormatCSV, FormatIPC:
-		return f, nil
 	}
-	return f, estimators.InputErrorf("invalid format %d; use parquet, csv or arrow", int(f))
+	return f, f.check()
 }

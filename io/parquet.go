@@ -17,7 +17,9 @@ import (
 // opt.Workers at a time, each into its own slot, and assembles the batches
 // in row-group order.
 func readParquet(ctx context.Context, src *stdio.SectionReader, name string, opt ReadOptions) (arrow.Table, error) {
-	pf, err := file.NewParquetReader(src, file.WithReadProps(parquet.NewReaderProperties(opt.Allocator)))
+	props := parquet.NewReaderProperties(opt.Allocator)
+	props.BufferedStreamEnabled = true
+	pf, err := file.NewParquetReader(src, file.WithReadProps(props))
 	if err != nil {
 		return nil, corrupt(name, FormatParquet, err)
 	}

@@ -49,7 +49,7 @@ type ReadOptions struct {
 
 // Validate reports the first invalid field of o.
 func (o ReadOptions) Validate() error {
-	if _, err := o.Format.resolve("x.csv"); err != nil {
+	if err := o.Format.check(); err != nil {
 		return err
 	}
 	if o.Workers < 0 {
@@ -161,7 +161,7 @@ func Read(ctx context.Context, path string, opt ReadOptions) (*Table, error) {
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
 		h := sha256.New()
-		if _, err := stdio.Copy(h, stdio.NewSectionReader(f, 0, st.Size())); err != nil {
+		if _, err := stdio.CopyBuffer(h, ctxReader{gctx, stdio.NewSectionReader(f, 0, st.Size())}, make([]byte, 1<<20)); err != nil {
 			return fmt.Errorf("io: hashing %s: %w", path, err)
 		}
 		sum = hex.EncodeToString(h.Sum(nil))
@@ -179,6 +179,20 @@ func Read(ctx context.Context, path string, opt ReadOptions) (*Table, error) {
 		return nil, err
 	}
 	return &Table{tbl: tbl, src: Source{Path: path, SHA256: sum, Rows: int(tbl.NumRows())}}, nil
+}
+
+// ctxReader stops reading once ctx is done, so that hashing a large file
+// ends early when the read fails.
+type ctxReader struct {
+	ctx context.Context
+	r   stdio.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
 }
 
 // recoverCorrupt turns a panic inside an Arrow or Parquet reader, which

@@ -71,7 +71,7 @@ func (t *Table) Describe() []ColumnInfo {
 	return info
 }
 
-// column returns the named column's chunks, or an input error listing the
+// column returns the named column, or an input error listing the
 // available columns.
 func (t *Table) column(name string) (*arrow.Column, error) {
 	idx := t.tbl.Schema().FieldIndices(name)
