@@ -34,14 +34,6 @@ func table(t testing.TB, data []byte) (num map[string][]float64, str map[string]
 	return num, str
 }
 
-func ones(n int) []float64 {
-	o := make([]float64, n)
-	for i := range o {
-		o[i] = 1
-	}
-	return o
-}
-
 var cardExog = []string{"exper", "expersq", "black", "smsa", "south", "smsa66",
 	"reg662", "reg663", "reg664", "reg665", "reg666", "reg667", "reg668", "reg669"}
 

@@ -1,0 +1,510 @@
+package iv
+
+import (
+	"math"
+	"slices"
+
+	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/stat/distuv"
+
+	"github.com/causalkit/causalkit/estimators"
+)
+
+// FirstStage is the first-stage summary of one endogenous regressor.
+type FirstStage struct {
+	Term string `json:"term"`
+	// FStat is the partial F of the excluded instruments in the regression
+	// of the regressor on all instruments: the classical F for a classical
+	// covariance, else Wald/q with the robust or cluster covariance of the
+	// first-stage coefficients. Its p-value is from F(DF1, DF2).
+	FStat  float64 `json:"f_stat"`
+	DF1    float64 `json:"df1"`
+	DF2    float64 `json:"df2"`
+	PValue float64 `json:"p_value"`
+	// PartialR2 is the R² of the excluded instruments after partialling out
+	// the exogenous regressors: 1 − ‖M_Z d‖²/‖M_W d‖².
+	PartialR2 float64 `json:"partial_r2"`
+	// SheaPartialR2 is [(XᵀX)⁻¹]_jj / [(X̂ᵀX̂)⁻¹]_jj (Shea 1997), which
+	// accounts for the other endogenous regressors.
+	SheaPartialR2 float64 `json:"shea_partial_r2"`
+}
+
+// Interval is a closed interval; an infinite end is ±Inf (null in JSON).
+type Interval struct {
+	Low, High float64
+}
+
+// MarshalJSON encodes the interval as [low, high].
+func (iv Interval) MarshalJSON() ([]byte, error) {
+	return estimators.MarshalJSON([]float64{iv.Low, iv.High})
+}
+
+// ARTest is the Anderson–Rubin test of H₀: β_D = 0 and, for one endogenous
+// regressor, its confidence set: the β₀ not rejected at the level, found by
+// inverting the test exactly. The set can be a bounded interval, the union
+// of two rays, the whole line, or empty (Kind says which).
+type ARTest struct {
+	estimators.Test
+	ConfSet []Interval `json:"conf_set"`
+	Kind    string     `json:"conf_set_kind"` // "bounded", "two rays", "whole line", "empty"
+}
+
+// MarshalJSON flattens the test fields next to the confidence set.
+func (a ARTest) MarshalJSON() ([]byte, error) {
+	df := any(a.DF1)
+	if a.DF2 != 0 {
+		df = []float64{a.DF1, a.DF2}
+	}
+	return estimators.MarshalJSON(struct {
+		Statistic float64    `json:"statistic"`
+		DF        any        `json:"df"`
+		PValue    float64    `json:"p_value"`
+		ConfSet   []Interval `json:"conf_set"`
+		Kind      string     `json:"conf_set_kind,omitempty"`
+	}{a.Statistic, df, a.PValue, a.ConfSet, a.Kind})
+}
+
+// Diagnostics are the weak-instrument, over-identification and endogeneity
+// diagnostics of an IV fit. Tests that do not apply (over-identification
+// tests of a just-identified model) are nil; a statistic that is undefined
+// (Cragg–Donald when the first-stage residuals are collinear) is NaN.
+type Diagnostics struct {
+	FirstStage []FirstStage `json:"first_stage"`
+	// CraggDonald is the minimum-eigenvalue F of Cragg and Donald (1993),
+	// the statistic of Stock and Yogo's weak-instrument tables, with df
+	// (q, n−L); it has no p-value.
+	CraggDonald estimators.Test `json:"cragg_donald"`
+	// Sargan (n·e'P_Z e/e'e) and Basmann ((n−L)·e'P_Z e/e'M_Z e) use the
+	// fit's residuals; they are reported with classical covariances.
+	Sargan  *estimators.Test `json:"sargan,omitempty"`
+	Basmann *estimators.Test `json:"basmann,omitempty"`
+	// HansenJ is the J statistic of two-step efficient GMM with the robust
+	// (or cluster) weight matrix built from the fit's residuals; it is
+	// reported with robust covariances.
+	HansenJ *estimators.Test `json:"hansen_j,omitempty"`
+	// WuHausman (F) and Durbin (χ²) test the exogeneity of the endogenous
+	// regressors by the control-function regression of y on X and the
+	// first-stage residuals; df is the rank those residuals add.
+	WuHausman estimators.Test `json:"wu_hausman"`
+	Durbin    estimators.Test `json:"durbin"`
+	// AndersonRubin tests β_D = 0 with the F(q, n−L) statistic.
+	AndersonRubin ARTest  `json:"anderson_rubin"`
+	Kappa         float64 `json:"kappa"`
+}
+
+// Diagnose computes the diagnostics. The covariance options choose between
+// classical and robust first-stage F statistics and between Sargan/Basmann
+// and Hansen's J; level (0.95 for 95 %) is the level of the AR set.
+func (f *Fit) Diagnose(opt estimators.CovOptions, level float64) (*Diagnostics, error) {
+	tr := &f.tri
+	n := float64(f.N)
+	d := &Diagnostics{Kappa: f.Kappa}
+	nE, nD, L := float64(tr.nE), float64(tr.nD), float64(tr.L)
+	dcols := make([]int, tr.nD)
+	for j := range dcols {
+		dcols[j] = tr.L + j
+	}
+	// First stage.
+	robust := opt.Type != estimators.Classical
+	var fsCov []*estimators.Covariance
+	if robust && tr.nE > 0 {
+		var err error
+		if fsCov, err = f.firstStageCov(opt); err != nil {
+			return nil, err
+		}
+	}
+	mwDD := gram(tr, dcols, tr.nW, tr.q)  // D'M_W D
+	pzwDD := gram(tr, dcols, tr.nW, tr.L) // D'(P_Z − P_W)D
+	mzDD := gram(tr, dcols, tr.L, tr.q)   // D'M_Z D
+	mwInv, pzwInv := inverse(mwDD), inverse(pzwDD)
+	for j, c := range dcols {
+		mw, mz := tr.dot(c, c, tr.nW, tr.q), tr.dot(c, c, tr.L, tr.q)
+		fs := FirstStage{Term: f.Names[tr.nW+j], DF1: nE, DF2: n - L, PartialR2: 1 - mz/mw,
+			SheaPartialR2: math.NaN()}
+		if mwInv != nil && pzwInv != nil {
+			fs.SheaPartialR2 = mwInv.At(j, j) / pzwInv.At(j, j)
+		}
+		if tr.nE == 0 {
+			fs.FStat, fs.PValue = math.NaN(), math.NaN()
+		} else if robust {
+			fs.FStat = f.firstStageWald(j, fsCov[j]) / nE
+		} else {
+			fs.FStat = ((mw - mz) / nE) / (mz / (n - L))
+		}
+		if tr.nE > 0 {
+			fs.PValue = estimators.FTest(fs.FStat, fs.DF1, fs.DF2).PValue
+		}
+		d.FirstStage = append(d.FirstStage, fs)
+	}
+	// Cragg–Donald: (n−L)/q · min eig((D'M_Z D)⁻¹ D'(P_Z − P_W)D).
+	d.CraggDonald = estimators.Test{Statistic: math.NaN(), DF1: nE, DF2: n - L, PValue: math.NaN()}
+	if tr.nE > 0 && tr.nD > 0 {
+		d.CraggDonald.Statistic = minGenEig(pzwDD, mzDD) * (n - L) / nE
+	}
+	// Over-identification.
+	if tr.nE > tr.nD && f.Identified {
+		pe := f.projectedResid() // Q_Zᵀ ẽ
+		ePe := floats.Dot(pe, pe)
+		df := nE - nD
+		if robust {
+			j, err := f.hansenJ(opt)
+			if err != nil {
+				return nil, err
+			}
+			t := estimators.ChiSquareTest(j, df)
+			d.HansenJ = &t
+		} else {
+			s := estimators.ChiSquareTest(n*ePe/f.RSS, df)
+			b := estimators.ChiSquareTest((n-L)*ePe/(f.RSS-ePe), df)
+			d.Sargan, d.Basmann = &s, &b
+		}
+	}
+	// Wu–Hausman and Durbin by the control-function regression.
+	d.WuHausman, d.Durbin = f.endogeneity()
+	// Anderson–Rubin at β_D = 0, and its confidence set for one regressor.
+	d.AndersonRubin = f.andersonRubin(level)
+	return d, nil
+}
+
+// gram returns the Gram matrix of triangle columns cols over rows [lo, hi).
+func gram(tr *triangle, cols []int, lo, hi int) *mat.SymDense {
+	g := mat.NewSymDense(len(cols), nil)
+	for a, ca := range cols {
+		for b := a; b < len(cols); b++ {
+			g.SetSym(a, b, tr.dot(ca, cols[b], lo, hi))
+		}
+	}
+	return g
+}
+
+// inverse returns the inverse of a positive definite matrix, or nil.
+func inverse(s *mat.SymDense) *mat.SymDense {
+	if s.SymmetricDim() == 0 {
+		return nil
+	}
+	var c mat.Cholesky
+	if !c.Factorize(s) {
+		return nil
+	}
+	var inv mat.SymDense
+	if err := c.InverseTo(&inv); err != nil {
+		return nil
+	}
+	return &inv
+}
+
+// minGenEig returns the smallest λ with A v = λ B v (B positive definite),
+// or NaN when B is singular.
+func minGenEig(a, b *mat.SymDense) float64 {
+	var c mat.Cholesky
+	if !c.Factorize(b) {
+		return math.NaN()
+	}
+	if cond := c.Cond(); cond > 1e12 {
+		return math.NaN()
+	}
+	var l mat.TriDense
+	c.LTo(&l)
+	// C = L⁻¹ A L⁻ᵀ.
+	var t, cm mat.Dense
+	if err := t.Solve(&l, a); err != nil {
+		return math.NaN()
+	}
+	if err := cm.Solve(&l, t.T()); err != nil {
+		return math.NaN()
+	}
+	k, _ := cm.Dims()
+	sym := mat.NewSymDense(k, nil)
+	for i := range k {
+		for j := i; j < k; j++ {
+			sym.SetSym(i, j, 0.5*(cm.At(i, j)+cm.At(j, i)))
+		}
+	}
+	var eig mat.EigenSym
+	if !eig.Factorize(sym, false) {
+		return math.NaN()
+	}
+	return floats.Min(eig.Values(nil))
+}
+
+// projectedResid returns Q_Zᵀẽ = T_P,y − T_P,X β, whose squared norm is
+// ẽᵀP_Z ẽ.
+func (f *Fit) projectedResid() []float64 {
+	tr := &f.tri
+	r := slices.Clone(tr.t[tr.ycol()][:tr.L])
+	for a := range tr.k {
+		floats.AddScaled(r, -f.Coef[a], tr.t[tr.xcol(a)][:tr.L])
+	}
+	return r
+}
+
+// zScores returns the scores of a regression on Z in the basis
+// q_i = R_ZZ⁻ᵀ z_i with residuals resid, and R_ZZ⁻¹ (for coefficient maps).
+func (f *Fit) zScores(resid []float64, mapToCoef bool) (estimators.Scores, *mat.TriDense, error) {
+	tr := &f.tri
+	zc := make([]int, tr.L)
+	for j := range zc {
+		zc[j] = j
+	}
+	rzz := upperOf(tr.block(zc, 0, tr.L))
+	var inv mat.TriDense
+	if err := inv.InverseTri(rzz); err != nil {
+		return estimators.Scores{}, nil, estimators.InputErrorf("iv: instruments: %v", err)
+	}
+	var m mat.Dense
+	if mapToCoef {
+		m.CloneFrom(inv.T()) // coefficient covariance R⁻¹ S R⁻ᵀ
+	} else {
+		m.CloneFrom(mat.NewDiagDense(tr.L, ones(tr.L)))
+	}
+	return estimators.LinearScores(f.instruments(), &inv, f.data.Weights, resid, &m, tr.L), &inv, nil
+}
+
+func ones(n int) []float64 {
+	o := make([]float64, n)
+	for i := range o {
+		o[i] = 1
+	}
+	return o
+}
+
+// firstStageCov returns, per endogenous regressor, the covariance of its
+// first-stage coefficients (in Z order) under opt.
+func (f *Fit) firstStageCov(opt estimators.CovOptions) ([]*estimators.Covariance, error) {
+	tr := &f.tri
+	out := make([]*estimators.Covariance, tr.nD)
+	for j := range tr.nD {
+		v := f.firstStageResid(j)
+		sc, _, err := f.zScores(v, true)
+		if err != nil {
+			return nil, err
+		}
+		if out[j], err = sc.Cov(opt); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// firstStageCoef returns the coefficients of endogenous regressor j on Z.
+func (f *Fit) firstStageCoef(j int) []float64 {
+	tr := &f.tri
+	zc := make([]int, tr.L)
+	for i := range zc {
+		zc[i] = i
+	}
+	rzz := upperOf(tr.block(zc, 0, tr.L))
+	var pi mat.VecDense
+	if err := pi.SolveVec(rzz, mat.NewVecDense(tr.L, slices.Clone(tr.t[tr.L+j][:tr.L]))); err != nil {
+		panic(err) // Z has full rank (checked in newTriangle)
+	}
+	return pi.RawVector().Data
+}
+
+// firstStageResid returns d_j − Zπ_j.
+func (f *Fit) firstStageResid(j int) []float64 {
+	pi := f.firstStageCoef(j)
+	v := slices.Clone(f.data.Endog[j])
+	for a, z := range f.instruments() {
+		floats.AddScaled(v, -pi[a], z)
+	}
+	return v
+}
+
+// firstStageWald returns the Wald statistic that the excluded-instrument
+// coefficients of endogenous regressor j are zero.
+func (f *Fit) firstStageWald(j int, cov *estimators.Covariance) float64 {
+	tr := &f.tri
+	pi := f.firstStageCoef(j)
+	r := mat.NewDense(tr.nE, tr.L, nil)
+	for e := range tr.nE {
+		r.Set(e, tr.nW+e, 1)
+	}
+	t, err := estimators.Wald(pi, cov.V, r, nil)
+	if err != nil {
+		return math.NaN()
+	}
+	return t.Statistic
+}
+
+// hansenJ returns the J statistic of two-step efficient GMM: with
+// g(β) = Q_Zᵀ√W(y − Xβ) and S = Σ_c a_c a_cᵀ the robust (or cluster) sum of
+// the fit's scores in the same basis, J = min_β g(β)ᵀ S⁻¹ g(β).
+func (f *Fit) hansenJ(opt estimators.CovOptions) (float64, error) {
+	tr := &f.tri
+	sc, _, err := f.zScores(f.Resid, false)
+	if err != nil {
+		return 0, err
+	}
+	cov, err := sc.Cov(estimators.CovOptions{Type: gmmType(opt.Type), Cluster: opt.Cluster, Cluster2: opt.Cluster2})
+	if err != nil {
+		return 0, err
+	}
+	var chol mat.Cholesky
+	if !chol.Factorize(cov.V) {
+		return math.NaN(), nil
+	}
+	var l mat.TriDense
+	chol.LTo(&l)
+	a := tr.block(tr.xcols(), 0, tr.L)
+	b := tr.block([]int{tr.ycol()}, 0, tr.L)
+	var la, lb mat.Dense
+	if err := la.Solve(&l, a); err != nil {
+		return math.NaN(), nil
+	}
+	if err := lb.Solve(&l, b); err != nil {
+		return math.NaN(), nil
+	}
+	var qr mat.QR
+	qr.Factorize(&la)
+	var x mat.Dense
+	if err := qr.SolveTo(&x, false, &lb); err != nil {
+		return math.NaN(), nil
+	}
+	var fit mat.Dense
+	fit.Mul(&la, &x)
+	fit.Sub(&lb, &fit)
+	return mat.Norm(&fit, 2) * mat.Norm(&fit, 2), nil
+}
+
+// gmmType maps a covariance type to the weight matrix of Hansen's J: the
+// plain sum of squared scores (HC0 or CR0) whatever the small-sample
+// factors, which J does not use.
+func gmmType(t estimators.CovType) estimators.CovType {
+	if t.IsCluster() {
+		return estimators.CR0
+	}
+	return estimators.HC0
+}
+
+// endogeneity returns the Wu–Hausman F and Durbin χ² tests: y on X versus y
+// on [X, M_Z D], computed in the coordinates of the QR triangle (every
+// column involved lies in the span of [W, E, D, y]).
+func (f *Fit) endogeneity() (wu, durbin estimators.Test) {
+	tr := &f.tri
+	n, k := float64(f.N), float64(tr.k)
+	und := estimators.Test{Statistic: math.NaN(), PValue: math.NaN()}
+	if tr.nD == 0 || tr.nE == 0 {
+		return und, und
+	}
+	coords := func(c, lo int) []float64 { // column c with rows below lo zeroed
+		v := slices.Clone(tr.t[c])
+		clear(v[:lo])
+		return v
+	}
+	var x [][]float64
+	for a := range tr.k {
+		x = append(x, coords(tr.xcol(a), 0))
+	}
+	y := coords(tr.ycol(), 0)
+	rssOLS := residualSS(x, y)
+	aug := slices.Clone(x)
+	for j := range tr.nD {
+		aug = append(aug, coords(tr.L+j, tr.L))
+	}
+	kept := estimators.PivotedRank(cloneCols(aug), 0, nil)
+	var use [][]float64
+	for _, j := range kept {
+		use = append(use, aug[j])
+	}
+	df1 := float64(len(kept)) - k
+	if df1 <= 0 {
+		return und, und
+	}
+	rssAug := residualSS(use, y)
+	wu = estimators.FTest(((rssOLS-rssAug)/df1)/(rssAug/(n-k-df1)), df1, n-k-df1)
+	durbin = estimators.ChiSquareTest(n*(rssOLS-rssAug)/rssOLS, df1)
+	return wu, durbin
+}
+
+func cloneCols(c [][]float64) [][]float64 {
+	out := make([][]float64, len(c))
+	for i, v := range c {
+		out[i] = slices.Clone(v)
+	}
+	return out
+}
+
+// residualSS returns the residual sum of squares of y on the columns x.
+func residualSS(x [][]float64, y []float64) float64 {
+	q := len(y)
+	a := mat.NewDense(q, len(x), nil)
+	for j, c := range x {
+		a.SetCol(j, c)
+	}
+	var qr mat.QR
+	qr.Factorize(a)
+	b := mat.NewDense(q, 1, slices.Clone(y))
+	var sol, fit mat.Dense
+	if err := qr.SolveTo(&sol, false, b); err != nil {
+		return math.NaN()
+	}
+	fit.Mul(a, &sol)
+	fit.Sub(b, &fit)
+	return mat.Sum(mulElem(&fit))
+}
+
+func mulElem(m *mat.Dense) *mat.Dense {
+	var s mat.Dense
+	s.MulElem(m, m)
+	return &s
+}
+
+// andersonRubin returns the AR test of β_D = 0 and, for one endogenous
+// regressor, the confidence set {β₀ : AR(β₀) ≤ F_crit} from the quadratic
+// Q(β₀) = RSS_W(β₀) − κ_c·RSS_Z(β₀) ≤ 0, κ_c = 1 + F_crit·q/(n−L), where
+// RSS_W(β₀) = ‖M_W(y − dβ₀)‖² and RSS_Z(β₀) = ‖M_Z(y − dβ₀)‖².
+func (f *Fit) andersonRubin(level float64) ARTest {
+	tr := &f.tri
+	n, nE, L := float64(f.N), float64(tr.nE), float64(tr.L)
+	y := tr.ycol()
+	ar := ARTest{Test: estimators.Test{Statistic: math.NaN(), PValue: math.NaN(), DF1: nE, DF2: n - L}}
+	if tr.nE == 0 || tr.nD == 0 {
+		return ar
+	}
+	aW, aZ := tr.dot(y, y, tr.nW, tr.q), tr.dot(y, y, tr.L, tr.q)
+	ar.Test = estimators.FTest(((aW-aZ)/nE)/(aZ/(n-L)), nE, n-L)
+	if tr.nD != 1 {
+		return ar
+	}
+	d := tr.L
+	bW, bZ := tr.dot(y, d, tr.nW, tr.q), tr.dot(y, d, tr.L, tr.q)
+	cW, cZ := tr.dot(d, d, tr.nW, tr.q), tr.dot(d, d, tr.L, tr.q)
+	fc := distuv.F{D1: nE, D2: n - L}.Quantile(level)
+	kc := 1 + fc*nE/(n-L)
+	ar.ConfSet, ar.Kind = quadraticSet(cW-kc*cZ, bW-kc*bZ, aW-kc*aZ)
+	return ar
+}
+
+// quadraticSet returns {β : Aβ² − 2Bβ + C ≤ 0}.
+func quadraticSet(a, b, c float64) ([]Interval, string) {
+	inf := math.Inf(1)
+	scale := math.Max(math.Abs(a), math.Max(math.Abs(b), math.Abs(c)))
+	if math.Abs(a) <= 1e-12*scale {
+		// Linear: −2Bβ + C ≤ 0.
+		switch {
+		case b > 0:
+			return []Interval{{c / (2 * b), inf}}, "ray"
+		case b < 0:
+			return []Interval{{-inf, c / (2 * b)}}, "ray"
+		case c <= 0:
+			return []Interval{{-inf, inf}}, "whole line"
+		}
+		return []Interval{}, "empty"
+	}
+	disc := b*b - a*c
+	if a > 0 {
+		if disc < 0 {
+			return []Interval{}, "empty"
+		}
+		s := math.Sqrt(disc)
+		return []Interval{{(b - s) / a, (b + s) / a}}, "bounded"
+	}
+	if disc < 0 {
+		return []Interval{{-inf, inf}}, "whole line"
+	}
+	s := math.Sqrt(disc)
+	r1, r2 := (b+s)/a, (b-s)/a // a < 0: r1 < r2
+	return []Interval{{-inf, r1}, {r2, inf}}, "two rays"
+}
