@@ -119,31 +119,9 @@ func (f *lmFlags) run(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	var boot estimators.LSBootOptions
-	if f.bootstrap < 0 {
-		return usagef("--bootstrap %d: give a positive number of replicates, or 0 for none", f.bootstrap)
-	}
-	if f.bootstrap > 0 {
-		bt := f.bootType
-		if bt == "" {
-			bt = "pairs"
-			if len(f.cluster) > 0 {
-				bt = "cluster"
-			}
-		}
-		if boot.Scheme, err = estimators.ParseResampling(bt); err != nil {
-			return usageError{fmt.Errorf("--bootstrap-type: %w", err)}
-		}
-		if boot.Scheme == estimators.ClusterPairs && len(f.cluster) != 1 {
-			return usagef("--bootstrap-type cluster needs exactly one --cluster column")
-		}
-		if boot.Multiplier, err = estimators.ParseMultiplier(f.multiplier); err != nil || boot.Multiplier == estimators.Gaussian {
-			return usagef("--multiplier %q: use rademacher or mammen", f.multiplier)
-		}
-	}
-	interval, err := estimators.ParseInterval(f.bootCI)
+	boot, interval, err := parseBoot(f.bootstrap, f.bootType, f.bootCI, f.multiplier, len(f.cluster))
 	if err != nil {
-		return usageError{fmt.Errorf("--bootstrap-ci: %w", err)}
+		return err
 	}
 
 	numeric := append([]string{f.y}, f.x...)
@@ -233,16 +211,10 @@ func (f *lmFlags) run(cmd *cobra.Command) error {
 		if err != nil {
 			return fmt.Errorf("lm: bootstrap: %w", err)
 		}
-		s := estimators.Summarize(ls.Coef, reps, level, interval)
+		applyBootstrap(rows, ls.Coef, reps, level, interval)
 		// The Wald test below then uses the bootstrap covariance.
 		if cov.V, err = estimators.ReplicateCov(reps, ls.Kept); err != nil {
 			return fmt.Errorf("lm: bootstrap: %w", err)
-		}
-		for j := range rows {
-			rows[j].StdError = s.SE[j]
-			rows[j].Statistic = ls.Coef[j] / s.SE[j]
-			rows[j].PValue = estimators.Normal.PValue(rows[j].Statistic)
-			rows[j].ConfLow, rows[j].ConfHigh = s.Low[j], s.High[j]
 		}
 		res.statCol = "Z-stat"
 		res.Diagnostics["bootstrap"] = map[string]any{
@@ -341,4 +313,47 @@ func testDist(t estimators.Test) string {
 		return fmt.Sprintf("chi2(%g)", t.DF1)
 	}
 	return fmt.Sprintf("F(%g,%g)", t.DF1, t.DF2)
+}
+
+// parseBoot checks the bootstrap flags shared by lm and iv.
+func parseBoot(reps int, typ, ci, mult string, clusters int) (estimators.LSBootOptions, estimators.Interval, error) {
+	var boot estimators.LSBootOptions
+	if reps < 0 {
+		return boot, 0, usagef("--bootstrap %d: give a positive number of replicates, or 0 for none", reps)
+	}
+	interval, err := estimators.ParseInterval(ci)
+	if err != nil {
+		return boot, 0, usageError{fmt.Errorf("--bootstrap-ci: %w", err)}
+	}
+	if reps == 0 {
+		return boot, interval, nil
+	}
+	if typ == "" {
+		typ = "pairs"
+		if clusters > 0 {
+			typ = "cluster"
+		}
+	}
+	if boot.Scheme, err = estimators.ParseResampling(typ); err != nil {
+		return boot, 0, usageError{fmt.Errorf("--bootstrap-type: %w", err)}
+	}
+	if boot.Scheme == estimators.ClusterPairs && clusters != 1 {
+		return boot, 0, usagef("--bootstrap-type cluster needs exactly one --cluster column")
+	}
+	if boot.Multiplier, err = estimators.ParseMultiplier(mult); err != nil || boot.Multiplier == estimators.Gaussian {
+		return boot, 0, usagef("--multiplier %q: use rademacher or mammen", mult)
+	}
+	return boot, interval, nil
+}
+
+// applyBootstrap replaces the standard errors, statistics, p-values and
+// intervals of rows by bootstrap ones.
+func applyBootstrap(rows []estimators.Row, est []float64, reps *mat.Dense, level float64, interval estimators.Interval) {
+	s := estimators.Summarize(est, reps, level, interval)
+	for j := range rows {
+		rows[j].StdError = s.SE[j]
+		rows[j].Statistic = est[j] / s.SE[j]
+		rows[j].PValue = estimators.Normal.PValue(rows[j].Statistic)
+		rows[j].ConfLow, rows[j].ConfHigh = s.Low[j], s.High[j]
+	}
 }

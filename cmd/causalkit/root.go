@@ -39,6 +39,7 @@ to stderr. Exit status: 0 success, 2 bad input or usage, 1 internal error.`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(
 		newLmCmd(),
+		newIVCmd(),
 		newSimulateCmd(),
 		newDescribeCmd(),
 		newConvertCmd(),

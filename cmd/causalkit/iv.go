@@ -1,0 +1,343 @@
+package main
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/causalkit/causalkit/estimators"
+	"github.com/causalkit/causalkit/iv"
+)
+
+type ivFlags struct {
+	commonFlags
+	y, method, vce            string
+	endog, exog, instruments  []string
+	cluster                   []string
+	noIntercept, small        bool
+	fullerAlpha, kappa, gamma float64
+	alpha                     float64
+	bootstrap                 int
+	bootType, bootCI, mult    string
+}
+
+func newIVCmd() *cobra.Command {
+	var f ivFlags
+	cmd := &cobra.Command{
+		Use:   "iv --data FILE --y COL --endog COLS --instruments COLS [--exog COLS]",
+		Short: "Instrumental variables: 2SLS, LIML, Fuller, k-class, anchor and IVL regression with diagnostics",
+		Long: `Linear IV regression of --y on the endogenous --endog and exogenous --exog regressors
+(plus an intercept), with the excluded --instruments.
+
+--method 2sls (default), ols, liml, fuller (--fuller-alpha 1), kclass (--kappa),
+anchor (--gamma: ‖y−Xb‖² + (γ−1)‖P_Z(y−Xb)‖²), ivl (--alpha: ‖P_Z(y−Xb)‖² + α‖y−Xb‖²).
+Inference as Stata's ivregress and linearmodels: --vce unadjusted (default; s² = RSS/n
+and normal inference, or RSS/(n−k) and t with --small), hc0–hc3, cluster (--cluster COL;
+no factor, or G/(G−1)·(n−1)/(n−k) with --small). Robust scores use P_Z X. Anchor and IVL
+have no analytic standard errors: use --bootstrap B (pairs, cluster or wild refits).
+
+The diagnostics block reports per-endogenous first-stage F (classical, or Wald/q with the
+chosen robust covariance), partial and Shea partial R², Cragg–Donald, Sargan and Basmann
+(Hansen's J when robust), Wu–Hausman and Durbin, and the Anderson–Rubin test with its
+confidence set (a bounded interval, two rays, the whole line, or empty).`,
+		Example: `  causalkit iv --data card.csv --y lwage --endog educ --instruments nearc4 \
+      --exog exper,expersq,black,smsa,south,smsa66 --vce hc1 --small
+  causalkit iv --data card.csv --y lwage --endog educ --instruments nearc2,nearc4 --method liml
+  causalkit iv --data card.csv --y lwage --endog educ --instruments nearc4 --method ivl --alpha 0.01 --bootstrap 999`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return f.run(cmd) },
+	}
+	f.register(cmd, true)
+	fs := cmd.Flags()
+	fs.StringVar(&f.y, "y", "", "outcome column")
+	fs.StringSliceVar(&f.endog, "endog", nil, "endogenous regressors")
+	fs.StringSliceVar(&f.instruments, "instruments", nil, "excluded instruments")
+	fs.StringSliceVar(&f.exog, "exog", nil, "exogenous regressors (also instruments)")
+	fs.BoolVar(&f.noIntercept, "no-intercept", false, "no intercept")
+	fs.StringVar(&f.method, "method", "2sls", "ols, 2sls, liml, fuller, kclass, anchor or ivl")
+	fs.Float64Var(&f.fullerAlpha, "fuller-alpha", 1, "Fuller's a")
+	fs.Float64Var(&f.kappa, "kappa", math.NaN(), "κ for --method kclass")
+	fs.Float64Var(&f.gamma, "gamma", math.NaN(), "anchor strength γ ≥ 0 for --method anchor")
+	fs.Float64Var(&f.alpha, "alpha", math.NaN(), "IVL regularisation α > 0 for --method ivl")
+	fs.StringVar(&f.vce, "vce", "", "covariance: unadjusted, hc0, hc1, hc2, hc3 or cluster (default unadjusted; cluster with --cluster)")
+	fs.StringSliceVar(&f.cluster, "cluster", nil, "cluster column, or two for two-way clustering (implies --vce cluster)")
+	fs.BoolVar(&f.small, "small", false, "small-sample corrections and t/F reference distributions, as Stata's small")
+	fs.IntVar(&f.bootstrap, "bootstrap", 0, "bootstrap replicates B for standard errors and percentile intervals")
+	fs.StringVar(&f.bootType, "bootstrap-type", "", "pairs, cluster or wild (default pairs; cluster with --cluster)")
+	fs.StringVar(&f.bootCI, "bootstrap-ci", "percentile", "bootstrap interval: percentile, basic or normal")
+	fs.StringVar(&f.mult, "multiplier", "rademacher", "wild bootstrap weights: rademacher or mammen")
+	for _, name := range []string{"y", "endog", "instruments"} {
+		_ = cmd.MarkFlagRequired(name)
+	}
+	return cmd
+}
+
+// options maps the method flags to iv.Options.
+func (f *ivFlags) options() (iv.Options, error) {
+	m, err := iv.ParseMethod(f.method)
+	if err != nil {
+		return iv.Options{}, usageError{fmt.Errorf("--method: %w", err)}
+	}
+	opt := iv.Options{Method: m, FullerAlpha: f.fullerAlpha}
+	need := func(flag string, v float64) (float64, error) {
+		if math.IsNaN(v) {
+			return 0, usagef("--method %s needs --%s", f.method, flag)
+		}
+		return v, nil
+	}
+	switch m {
+	case iv.KClass:
+		opt.Kappa, err = need("kappa", f.kappa)
+	case iv.Anchor:
+		opt.Gamma, err = need("gamma", f.gamma)
+	case iv.IVL:
+		opt.Alpha, err = need("alpha", f.alpha)
+	}
+	if err != nil {
+		return opt, err
+	}
+	if err := opt.Validate(); err != nil {
+		return opt, usageError{err}
+	}
+	return opt, nil
+}
+
+// covOptions maps --vce, --cluster and --small to the covariance, following
+// Stata's ivregress: cluster errors carry no factor without --small.
+func (f *ivFlags) covOptions() (estimators.CovOptions, error) {
+	opt := estimators.CovOptions{Small: f.small}
+	vce := f.vce
+	if vce == "" {
+		vce = "unadjusted"
+		if len(f.cluster) > 0 {
+			vce = "cluster"
+		}
+	}
+	switch vce {
+	case "unadjusted":
+		opt.Type = estimators.Classical
+	case "hc0", "hc1", "hc2", "hc3":
+		opt.Type = estimators.HC0 + estimators.CovType(vce[2]-'0')
+	case "cluster":
+		opt.Type = estimators.CR0
+		if f.small {
+			opt.Type = estimators.CR1
+		}
+	default:
+		return opt, usagef("--vce %q: use unadjusted, hc0, hc1, hc2, hc3 or cluster", f.vce)
+	}
+	switch {
+	case vce == "cluster" && len(f.cluster) == 0:
+		return opt, usagef("--vce cluster needs --cluster COL")
+	case vce != "cluster" && len(f.cluster) > 0:
+		return opt, usagef("--cluster is given but --vce is %s; drop --vce or use --vce cluster", vce)
+	case len(f.cluster) > 2:
+		return opt, usagef("--cluster takes one column, or two for two-way clustering; got %d", len(f.cluster))
+	}
+	return opt, nil
+}
+
+func (f *ivFlags) run(cmd *cobra.Command) error {
+	if err := f.validate(); err != nil {
+		return err
+	}
+	opt, err := f.options()
+	if err != nil {
+		return err
+	}
+	covOpt, err := f.covOptions()
+	if err != nil {
+		return err
+	}
+	boot, interval, err := parseBoot(f.bootstrap, f.bootType, f.bootCI, f.mult, len(f.cluster))
+	if err != nil {
+		return err
+	}
+	numeric := slices.Concat([]string{f.y}, f.endog, f.exog, f.instruments)
+	if f.weights != "" {
+		numeric = append(numeric, f.weights)
+	}
+	frame, input, release, err := f.load(cmd, numeric, f.cluster)
+	if err != nil {
+		return err
+	}
+	defer release()
+
+	d := &iv.Data{Y: frame.Float64(f.y), YName: f.y}
+	if !f.noIntercept {
+		ones := make([]float64, frame.N)
+		for i := range ones {
+			ones[i] = 1
+		}
+		d.Exog, d.ExogNames = append(d.Exog, ones), append(d.ExogNames, "(Intercept)")
+	}
+	for _, c := range f.exog {
+		d.Exog, d.ExogNames = append(d.Exog, frame.Float64(c)), append(d.ExogNames, c)
+	}
+	for _, c := range f.endog {
+		d.Endog, d.EndogNames = append(d.Endog, frame.Float64(c)), append(d.EndogNames, c)
+	}
+	for _, c := range f.instruments {
+		d.Instruments, d.InstrumentNames = append(d.Instruments, frame.Float64(c)), append(d.InstrumentNames, c)
+	}
+	if f.weights != "" {
+		d.Weights = frame.Float64(f.weights)
+	}
+	var codes [][]int
+	for _, c := range f.cluster {
+		cc, _ := frame.Codes(c)
+		codes = append(codes, cc)
+	}
+	if len(codes) > 0 {
+		covOpt.Cluster = codes[0]
+	}
+	if len(codes) > 1 {
+		covOpt.Cluster2 = codes[1]
+	}
+
+	fit, err := iv.Estimate(d, opt)
+	if err != nil {
+		return err
+	}
+	level := f.level / 100
+	k := len(fit.Coef)
+	se := make([]float64, k)
+	for j := range se {
+		se[j] = math.NaN()
+	}
+	dist := estimators.Normal
+	var cov *estimators.Covariance
+	if fit.HasAnalyticSE() {
+		if cov, err = fit.Cov(covOpt); err != nil {
+			return fmt.Errorf("iv: %w", err)
+		}
+		se = iv.SE(cov)
+		if f.small {
+			dist.DF = float64(fit.N - k)
+			if cov.Groups > 0 {
+				dist.DF = float64(cov.Groups - 1)
+			}
+		}
+	}
+	rows := estimators.Tidy(fit.Names, fit.Coef, se, dist, level)
+	res := &result{
+		Command:     "iv",
+		Method:      fit.Method.String(),
+		N:           fit.N,
+		Diagnostics: map[string]any{},
+		Provenance:  estimators.NewProvenance(Version(), f.seed, optionsOf(cmd)),
+		title:       strings.ToUpper(fit.Method.String()) + " Estimation Summary",
+		statCol:     "T-stat",
+	}
+	if dist.DF == 0 {
+		res.statCol = "Z-stat"
+	}
+	res.Provenance.Input = &input
+	if f.bootstrap > 0 {
+		boot.BootOptions = estimators.BootOptions{Reps: f.bootstrap, Seed: f.seed, Workers: f.workers}
+		if len(codes) > 0 {
+			boot.Cluster = codes[0]
+		}
+		step, done := f.progress(cmd, f.bootstrap, "bootstrap")
+		boot.Progress = step
+		reps, failed, err := fit.Bootstrap(cmd.Context(), opt, iv.BootOptions{
+			BootOptions: boot.BootOptions, Scheme: boot.Scheme, Cluster: boot.Cluster, Multiplier: boot.Multiplier})
+		done()
+		if err != nil {
+			return fmt.Errorf("iv: bootstrap: %w", err)
+		}
+		applyBootstrap(rows, fit.Coef, reps, level, interval)
+		res.statCol = "Z-stat"
+		res.Diagnostics["bootstrap"] = map[string]any{
+			"replicates": f.bootstrap, "failed": failed, "type": boot.Scheme.String(), "interval": interval.String()}
+		if failed > 0 {
+			f.notef(cmd, "%d of %d bootstrap replicates failed (the estimator is undefined on them) and were left out", failed, f.bootstrap)
+		}
+		res.notes = append(res.notes, fmt.Sprintf("Std. errors and %s intervals from %d %s bootstrap replicates (seed %d).",
+			interval, f.bootstrap, boot.Scheme, f.seed))
+	} else if !fit.HasAnalyticSE() {
+		f.notef(cmd, "%s has no analytic standard errors; add --bootstrap B for standard errors and intervals", fit.Method)
+		res.notes = append(res.notes, fmt.Sprintf("%s has no analytic standard errors; use --bootstrap B.", fit.Method))
+	}
+	res.Estimates = rows
+
+	diag, err := fit.Diagnose(covOpt, level)
+	if err != nil {
+		return fmt.Errorf("iv: diagnostics: %w", err)
+	}
+	dm := res.Diagnostics
+	dm["first_stage"] = diag.FirstStage
+	dm["cragg_donald"] = diag.CraggDonald
+	if diag.Sargan != nil {
+		dm["sargan"], dm["basmann"] = diag.Sargan, diag.Basmann
+	}
+	if diag.HansenJ != nil {
+		dm["hansen_j"] = diag.HansenJ
+	}
+	dm["wu_hausman"], dm["durbin"] = diag.WuHausman, diag.Durbin
+	dm["anderson_rubin"] = diag.AndersonRubin
+	if fit.Method != iv.OLS && fit.Method != iv.TSLS {
+		dm["kappa"] = fit.Kappa
+	}
+	if !math.IsNaN(fit.KappaLIML) {
+		dm["kappa_liml"] = fit.KappaLIML
+	}
+	covName := "unadjusted"
+	if cov != nil && cov.Type != estimators.Classical {
+		covName = cov.Type.String()
+	}
+	if f.bootstrap > 0 {
+		covName = "bootstrap"
+	}
+	res.summary = [][2]string{
+		{"Dep. Variable", f.y},
+		{"Estimator", strings.ToUpper(fit.Method.String())},
+		{"No. Observations", strconv.Itoa(fit.N)},
+		{"Cov. Estimator", covName},
+		{"Distribution", dist.String()},
+		{"Endogenous", strings.Join(f.endog, ",")},
+		{"Instruments", strings.Join(f.instruments, ",")},
+	}
+	if opt.Method != iv.OLS && opt.Method != iv.TSLS {
+		res.summary = append(res.summary, [2]string{"Kappa", num(fit.Kappa, 6)})
+	}
+	res.notes = append(res.notes, ivDiagnosticsText(diag))
+	return f.emit(cmd, res)
+}
+
+// ivDiagnosticsText renders the diagnostics block of the table output.
+func ivDiagnosticsText(d *iv.Diagnostics) string {
+	var b strings.Builder
+	b.WriteString("Diagnostics\n" + strings.Repeat("-", 80) + "\n")
+	for _, fs := range d.FirstStage {
+		fmt.Fprintf(&b, "First stage %-14s F(%g,%g) = %s  p = %s  partial R² = %s  Shea R² = %s\n",
+			fs.Term+":", fs.DF1, fs.DF2, num(fs.FStat, 4), pval(fs.PValue), num(fs.PartialR2, 4), num(fs.SheaPartialR2, 4))
+	}
+	fmt.Fprintf(&b, "Cragg–Donald min. eigenvalue F: %s\n", num(d.CraggDonald.Statistic, 4))
+	test := func(name string, t *estimators.Test) {
+		if t != nil {
+			fmt.Fprintf(&b, "%-28s %s = %s  p = %s\n", name+":", testDist(*t), num(t.Statistic, 4), pval(t.PValue))
+		}
+	}
+	test("Sargan", d.Sargan)
+	test("Basmann", d.Basmann)
+	test("Hansen J", d.HansenJ)
+	test("Wu–Hausman", &d.WuHausman)
+	test("Durbin", &d.Durbin)
+	test("Anderson–Rubin (β_D = 0)", &d.AndersonRubin.Test)
+	if d.AndersonRubin.Kind != "" {
+		var sets []string
+		for _, iv := range d.AndersonRubin.ConfSet {
+			sets = append(sets, "["+num(iv.Low, 6)+", "+num(iv.High, 6)+"]")
+		}
+		if len(sets) == 0 {
+			sets = []string{"∅"}
+		}
+		fmt.Fprintf(&b, "Anderson–Rubin confidence set: %s (%s)\n", strings.Join(sets, " ∪ "), d.AndersonRubin.Kind)
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
