@@ -5,6 +5,7 @@ import (
 	stdio "io"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -102,6 +103,45 @@ func (c *commonFlags) load(cmd *cobra.Command, numeric, categorical []string) (f
 			frame.Dropped, src.Rows, strings.Join(opt.Columns, ", "))
 	}
 	return frame, input, t.Release, nil
+}
+
+// expandColumns expands ranges written name1..name9 (a common prefix and two
+// integer suffixes) in a list of column names: "reg662..reg669" stands for
+// reg662, reg663, …, reg669.
+func expandColumns(flag string, names []string) ([]string, error) {
+	var out []string
+	for _, n := range names {
+		a, b, ok := strings.Cut(n, "..")
+		if !ok {
+			out = append(out, n)
+			continue
+		}
+		pa, na := splitSuffix(a)
+		pb, nb := splitSuffix(b)
+		if pa != pb || na < 0 || nb < na {
+			return nil, usagef("--%s: %q is not a range like x1..x10 (same prefix, increasing numbers)", flag, n)
+		}
+		for i := na; i <= nb; i++ {
+			out = append(out, pa+strconv.Itoa(i))
+		}
+	}
+	return out, nil
+}
+
+// splitSuffix splits "reg662" into ("reg", 662); -1 when there is no number.
+func splitSuffix(s string) (string, int) {
+	i := len(s)
+	for i > 0 && s[i-1] >= '0' && s[i-1] <= '9' {
+		i--
+	}
+	if i == len(s) {
+		return s, -1
+	}
+	v, err := strconv.Atoi(s[i:])
+	if err != nil {
+		return s, -1
+	}
+	return s[:i], v
 }
 
 func dedupe(s []string) []string {

@@ -21,6 +21,9 @@ type ivFlags struct {
 	noIntercept, small        bool
 	fullerAlpha, kappa, gamma float64
 	alpha                     float64
+	alphaSelect               string
+	alphaGrid                 []float64
+	alphaEval                 []string
 	bootstrap                 int
 	bootType, bootCI, mult    string
 }
@@ -63,6 +66,9 @@ confidence set (a bounded interval, two rays, the whole line, or empty).`,
 	fs.Float64Var(&f.kappa, "kappa", math.NaN(), "κ for --method kclass")
 	fs.Float64Var(&f.gamma, "gamma", math.NaN(), "anchor strength γ ≥ 0 for --method anchor")
 	fs.Float64Var(&f.alpha, "alpha", math.NaN(), "IVL regularisation α > 0 for --method ivl")
+	fs.StringVar(&f.alphaSelect, "alpha-select", "", "choose the IVL α: cv (hold-out R²), levelcv (left-out levels of the discretised instruments) or cc (confounder correction)")
+	fs.Float64SliceVar(&f.alphaGrid, "alpha-grid", nil, "candidate α for --alpha-select (default: 10 log-uniform draws on [1e-4, 1])")
+	fs.StringSliceVar(&f.alphaEval, "alpha-eval", nil, "un-augmented regressors, one per --endog column, on which --alpha-select scores predictions (default: the --endog columns)")
 	fs.StringVar(&f.vce, "vce", "", "covariance: unadjusted, hc0, hc1, hc2, hc3 or cluster (default unadjusted; cluster with --cluster)")
 	fs.StringSliceVar(&f.cluster, "cluster", nil, "cluster column, or two for two-way clustering (implies --vce cluster)")
 	fs.BoolVar(&f.small, "small", false, "small-sample corrections and t/F reference distributions, as Stata's small")
@@ -95,7 +101,17 @@ func (f *ivFlags) options() (iv.Options, error) {
 	case iv.Anchor:
 		opt.Gamma, err = need("gamma", f.gamma)
 	case iv.IVL:
-		opt.Alpha, err = need("alpha", f.alpha)
+		if f.alphaSelect != "" {
+			if !math.IsNaN(f.alpha) {
+				return opt, usagef("give --alpha or --alpha-select, not both")
+			}
+			opt.Alpha = 1 // replaced by the selected α
+		} else {
+			opt.Alpha, err = need("alpha", f.alpha)
+		}
+	}
+	if f.alphaSelect != "" && m != iv.IVL {
+		return opt, usagef("--alpha-select needs --method ivl")
 	}
 	if err != nil {
 		return opt, err
@@ -145,6 +161,37 @@ func (f *ivFlags) run(cmd *cobra.Command) error {
 	if err := f.validate(); err != nil {
 		return err
 	}
+	for _, l := range []struct {
+		flag string
+		cols *[]string
+	}{{"endog", &f.endog}, {"exog", &f.exog}, {"instruments", &f.instruments}, {"alpha-eval", &f.alphaEval}} {
+		var err error
+		if *l.cols, err = expandColumns(l.flag, *l.cols); err != nil {
+			return err
+		}
+	}
+	var sel iv.SelectOptions
+	if f.alphaSelect != "" {
+		var err error
+		if sel.Selector, err = iv.ParseSelector(f.alphaSelect); err != nil || sel.Selector == iv.FixedAlpha {
+			return usagef("--alpha-select %q: use cv, levelcv or cc", f.alphaSelect)
+		}
+		if len(f.exog) > 0 || !f.noIntercept {
+			return usagef("--alpha-select works in the paper's setting without intercept or --exog (centre the data); add --no-intercept and drop --exog")
+		}
+		if f.alphaEval == nil {
+			f.alphaEval = f.endog
+		}
+		if len(f.alphaEval) != len(f.endog) {
+			return usagef("--alpha-eval names %d columns for %d --endog columns", len(f.alphaEval), len(f.endog))
+		}
+		for _, a := range f.alphaGrid {
+			if !(a > 0) || math.IsInf(a, 0) {
+				return usagef("--alpha-grid: %g is not a positive finite α", a)
+			}
+		}
+		sel.Grid, sel.Seed = f.alphaGrid, f.seed
+	}
 	opt, err := f.options()
 	if err != nil {
 		return err
@@ -157,7 +204,7 @@ func (f *ivFlags) run(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	numeric := slices.Concat([]string{f.y}, f.endog, f.exog, f.instruments)
+	numeric := slices.Concat([]string{f.y}, f.endog, f.exog, f.instruments, f.alphaEval)
 	if f.weights != "" {
 		numeric = append(numeric, f.weights)
 	}
@@ -199,6 +246,16 @@ func (f *ivFlags) run(cmd *cobra.Command) error {
 		covOpt.Cluster2 = codes[1]
 	}
 
+	var path []iv.AlphaScore
+	if f.alphaSelect != "" {
+		eval := make([][]float64, len(f.alphaEval))
+		for j, c := range f.alphaEval {
+			eval[j] = frame.Float64(c)
+		}
+		if opt.Alpha, path, err = iv.SelectAlpha(eval, d.Endog, d.Instruments, d.Y, sel); err != nil {
+			return err
+		}
+	}
 	fit, err := iv.Estimate(d, opt)
 	if err != nil {
 		return err
@@ -286,6 +343,13 @@ func (f *ivFlags) run(cmd *cobra.Command) error {
 	if !math.IsNaN(fit.KappaLIML) {
 		dm["kappa_liml"] = fit.KappaLIML
 	}
+	if opt.Method == iv.IVL {
+		dm["alpha"] = opt.Alpha
+	}
+	if path != nil {
+		dm["alpha_select"] = f.alphaSelect
+		dm["alpha_path"] = path
+	}
 	covName := "unadjusted"
 	if cov != nil && cov.Type != estimators.Classical {
 		covName = cov.Type.String()
@@ -304,6 +368,13 @@ func (f *ivFlags) run(cmd *cobra.Command) error {
 	}
 	if opt.Method != iv.OLS && opt.Method != iv.TSLS {
 		res.summary = append(res.summary, [2]string{"Kappa", num(fit.Kappa, 6)})
+	}
+	if opt.Method == iv.IVL {
+		a := num(opt.Alpha, 6)
+		if path != nil {
+			a += " (" + f.alphaSelect + ")"
+		}
+		res.summary = append(res.summary, [2]string{"Alpha", a})
 	}
 	res.notes = append(res.notes, ivDiagnosticsText(diag))
 	return f.emit(cmd, res)

@@ -112,6 +112,10 @@ func (f *lmFlags) run(cmd *cobra.Command) error {
 	if err := f.validate(); err != nil {
 		return err
 	}
+	var err error
+	if f.x, err = expandColumns("x", f.x); err != nil {
+		return err
+	}
 	if len(f.x) == 0 && f.noIntercept {
 		return usagef("--x is empty and --no-intercept is set: the model has no regressors")
 	}

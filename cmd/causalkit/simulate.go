@@ -9,6 +9,7 @@ import (
 
 	"github.com/causalkit/causalkit/estimators"
 	ckio "github.com/causalkit/causalkit/io"
+	"github.com/causalkit/causalkit/iv"
 )
 
 // simFlags are the flags every simulate subcommand shares.
@@ -27,7 +28,7 @@ func newSimulateCmd() *cobra.Command {
 benchmarks. The output format follows the --out extension (.parquet, .csv,
 .arrow). The same --seed gives the same file.`,
 	}
-	cmd.AddCommand(newSimulateLmCmd())
+	cmd.AddCommand(newSimulateLmCmd(), newSimulateIVCmd())
 	return cmd
 }
 
@@ -114,5 +115,107 @@ x_j ~ N(0,1), u_g ~ N(0, 0.5²) for g = 1 … G, ε ~ N(0, (1+|x1|)²/4).`,
 	s.register(cmd, 10000)
 	cmd.Flags().IntVar(&p, "p", 5, "number of regressors")
 	cmd.Flags().IntVar(&g, "groups", 50, "number of clusters")
+	return cmd
+}
+
+// SimulateIV draws the IV design of `simulate iv`: w1…w10 and z1…z3 standard
+// normal, first-stage error v ~ N(0,1), structural error u = 0.6v + 0.8e
+// (corr(u, v) = 0.6, so d is endogenous), d = 0.5z1 + 0.3z2 + 0.2z3 +
+// 0.1·Σw + v, and y = 1 + 2d + 0.1·Σw + u. The true effect of d is 2.
+func SimulateIV(n int, seed uint64) []ckio.Column {
+	rng := estimators.Stream(seed, 0)
+	y, d := make([]float64, n), make([]float64, n)
+	z := make([][]float64, 3)
+	w := make([][]float64, 10)
+	for j := range z {
+		z[j] = make([]float64, n)
+	}
+	for j := range w {
+		w[j] = make([]float64, n)
+	}
+	pi := []float64{0.5, 0.3, 0.2}
+	for i := range n {
+		var sw float64
+		for j := range w {
+			w[j][i] = rng.NormFloat64()
+			sw += w[j][i]
+		}
+		di := 0.1 * sw
+		for j := range z {
+			z[j][i] = rng.NormFloat64()
+			di += pi[j] * z[j][i]
+		}
+		v := rng.NormFloat64()
+		u := 0.6*v + 0.8*rng.NormFloat64()
+		d[i] = di + v
+		y[i] = 1 + 2*d[i] + 0.1*sw + u
+	}
+	cols := []ckio.Column{{Name: "y", Float64: y}, {Name: "d", Float64: d}}
+	for j := range z {
+		cols = append(cols, ckio.Column{Name: "z" + strconv.Itoa(j+1), Float64: z[j]})
+	}
+	for j := range w {
+		cols = append(cols, ckio.Column{Name: "w" + strconv.Itoa(j+1), Float64: w[j]})
+	}
+	return cols
+}
+
+func newSimulateIVCmd() *cobra.Command {
+	var s simFlags
+	var design string
+	var dx, dc int
+	var kappa, gamma float64
+	cmd := &cobra.Command{
+		Use:   "iv --n N --out FILE",
+		Short: "IV designs: a classic endogenous regressor, or the DA-as-instrument simulation",
+		Long: `--design standard (default) writes y, d, z1–z3, w1–w10 with
+  d = 0.5z1 + 0.3z2 + 0.2z3 + 0.1·Σw + v,  y = 1 + 2d + 0.1·Σw + u,  corr(u, v) = 0.6:
+the true effect of d is 2 and OLS is biased upwards.
+
+--design da writes the linear simulation of Akbar et al. (NeurIPS 2025): one SEM with
+--dx regressors and --confounders confounders, X = C·W_CX + 0.1·N, y = X·f + κ·C·w_CY + 0.1·N
+(κ = --kappa), the null-space translation augmentation GX = X + γ·G·B (γ = --gamma), as
+columns y, x1…, gx1…, g1…; f is printed on stderr. Fit it with
+  causalkit iv --data da.parquet --y y --endog gx1..gx32 --instruments g1..g31 --no-intercept \
+      --method ivl --alpha-select cv --alpha-eval x1..x32`,
+		Example: "  causalkit simulate iv --n 100000 --out iv.parquet\n  causalkit simulate iv --design da --n 2048 --out da.parquet",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if s.n < 2 {
+				return usagef("--n %d: need at least 2 rows", s.n)
+			}
+			switch design {
+			case "standard":
+				return s.write(cmd, SimulateIV(s.n, s.seed), "true effect of d: 2")
+			case "da":
+				if dx < 2 || dc < 1 {
+					return usagef("--dx must be at least 2 and --confounders at least 1")
+				}
+				rng := estimators.Stream(s.seed, 0)
+				sem := iv.NewLinearSEM(dx, dc, rng)
+				x, y := sem.Sample(s.n, kappa, rng)
+				gx, g := iv.NullSpaceTranslation(sem.F, gamma)(x, estimators.Stream(s.seed, 1))
+				cols := []ckio.Column{{Name: "y", Float64: y}}
+				for j := range x {
+					cols = append(cols, ckio.Column{Name: "x" + strconv.Itoa(j+1), Float64: x[j]})
+				}
+				for j := range gx {
+					cols = append(cols, ckio.Column{Name: "gx" + strconv.Itoa(j+1), Float64: gx[j]})
+				}
+				for j := range g {
+					cols = append(cols, ckio.Column{Name: "g" + strconv.Itoa(j+1), Float64: g[j]})
+				}
+				return s.write(cmd, cols, fmt.Sprintf("true f = %v", sem.F))
+			}
+			return usagef("--design %q: use standard or da", design)
+		},
+	}
+	s.register(cmd, 10000)
+	fs := cmd.Flags()
+	fs.StringVar(&design, "design", "standard", "standard or da")
+	fs.IntVar(&dx, "dx", 32, "da: number of regressors")
+	fs.IntVar(&dc, "confounders", 32, "da: number of confounders")
+	fs.Float64Var(&kappa, "kappa", 1, "da: confounding strength κ")
+	fs.Float64Var(&gamma, "gamma", 1, "da: augmentation strength γ")
 	return cmd
 }
