@@ -85,7 +85,8 @@ type Diagnostics struct {
 	HansenJ *estimators.Test `json:"hansen_j,omitempty"`
 	// WuHausman (F) and Durbin (χ²) test the exogeneity of the endogenous
 	// regressors by the control-function regression of y on X and the
-	// first-stage residuals; df is the rank those residuals add.
+	// first-stage residuals; df is the rank those residuals add. They are
+	// undefined (NaN) when the model is not identified.
 	WuHausman estimators.Test `json:"wu_hausman"`
 	Durbin    estimators.Test `json:"durbin"`
 	// AndersonRubin tests β_D = 0 with the F(q, n−L) statistic.
@@ -139,8 +140,11 @@ func (f *Fit) Diagnose(opt estimators.CovOptions, level float64) (*Diagnostics, 
 	}
 	// Cragg–Donald: (n−L)/q · min eig((D'M_Z D)⁻¹ D'(P_Z − P_W)D).
 	d.CraggDonald = estimators.Test{Statistic: math.NaN(), DF1: nE, DF2: n - L, PValue: math.NaN()}
-	if tr.nE > 0 && tr.nD > 0 {
-		d.CraggDonald.Statistic = minGenEig(pzwDD, mzDD) * (n - L) / nE
+	switch {
+	case tr.nE > 0 && tr.nE < tr.nD:
+		d.CraggDonald.Statistic = 0 // rank(D'(P_Z − P_W)D) ≤ q < #endogenous
+	case tr.nE > 0 && tr.nD > 0:
+		d.CraggDonald.Statistic = math.Max(0, minGenEig(pzwDD, mzDD)*(n-L)/nE)
 	}
 	// Over-identification.
 	if tr.nE > tr.nD && f.Identified {
@@ -385,7 +389,7 @@ func (f *Fit) endogeneity() (wu, durbin estimators.Test) {
 	tr := &f.tri
 	n, k := float64(f.N), float64(tr.k)
 	und := estimators.Test{Statistic: math.NaN(), PValue: math.NaN()}
-	if tr.nD == 0 || tr.nE == 0 {
+	if tr.nD == 0 || tr.nE == 0 || !f.Identified {
 		return und, und
 	}
 	coords := func(c, lo int) []float64 { // column c with rows below lo zeroed

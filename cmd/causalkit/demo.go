@@ -4,32 +4,49 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/causalkit/causalkit/internal/exampledata"
 )
 
-// demos are the commands `causalkit demo` runs, each on bundled data; every
-// method adds its own as it lands.
+// demos are the commands `causalkit demo` runs on bundled or simulated
+// data; every method adds its own as it lands. In args, "DATA" stands for
+// the demo's data file, which is the bundled file or what setup wrote.
 var demos = []struct {
 	title string
 	file  string
-	data  []byte
+	data  []byte   // bundled data, written to file
+	setup []string // or a causalkit command that writes file
 	args  []string
 }{
 	{
 		title: "Card (1995): returns to schooling, OLS with HC1 standard errors",
 		file:  "card.csv",
 		data:  exampledata.CardCSV,
-		args: []string{"lm", "--y", "lwage", "--x", "educ,exper,expersq,black,smsa,south,smsa66,reg662,reg663,reg664,reg665,reg666,reg667,reg668,reg669",
-			"--vce", "hc1", "--small"},
+		args:  []string{"lm", "--y", "lwage", "--x", "educ,exper,expersq,black,smsa,south,smsa66,reg662..reg669", "--vce", "hc1", "--small"},
 	},
 	{
 		title: "Card (1995): the same regression, pairs bootstrap (499 replicates, seed 1)",
 		file:  "card.csv",
 		data:  exampledata.CardCSV,
 		args:  []string{"lm", "--y", "lwage", "--x", "educ,exper,expersq,black", "--bootstrap", "499", "--seed", "1"},
+	},
+	{
+		title: "Card (1995): education instrumented by college proximity, LIML with diagnostics",
+		file:  "card.csv",
+		data:  exampledata.CardCSV,
+		args: []string{"iv", "--y", "lwage", "--endog", "educ", "--instruments", "nearc2,nearc4",
+			"--exog", "exper,expersq,black,smsa,south,smsa66,reg662..reg669", "--method", "liml", "--vce", "hc1", "--small"},
+	},
+	{
+		title: "Data augmentation as an instrument (Akbar et al. 2025): IVL with α chosen by hold-out CV",
+		file:  "da.parquet",
+		setup: []string{"simulate", "iv", "--design", "da", "--n", "2048", "--seed", "42"},
+		args: []string{"iv", "--y", "y", "--endog", "gx1..gx32", "--instruments", "g1..g31", "--no-intercept",
+			"--method", "ivl", "--alpha-select", "cv", "--alpha-eval", "x1..x32"},
 	},
 }
 
@@ -47,16 +64,19 @@ func newDemoCmd() *cobra.Command {
 			out := cmd.OutOrStdout()
 			for _, d := range demos {
 				path := filepath.Join(dir, d.file)
-				if err := os.WriteFile(path, d.data, 0o644); err != nil {
-					return err
+				if d.setup != nil {
+					fmt.Fprintf(out, "## %s\n$ causalkit %s --out %s\n", d.title, strings.Join(d.setup, " "), d.file)
+					if err := execute(cmd, append(slices.Clone(d.setup), "--out", path, "--quiet")); err != nil {
+						return fmt.Errorf("demo %q: %w", d.title, err)
+					}
+				} else {
+					fmt.Fprintf(out, "## %s\n", d.title)
+					if err := os.WriteFile(path, d.data, 0o644); err != nil {
+						return err
+					}
 				}
-				args := append(append([]string{}, d.args...), "--data", path, "--quiet")
-				fmt.Fprintf(out, "## %s\n$ causalkit %s\n\n", d.title, shellJoin(d.args, d.file))
-				root := newRootCmd()
-				root.SetArgs(args)
-				root.SetOut(out)
-				root.SetErr(cmd.ErrOrStderr())
-				if err := root.ExecuteContext(cmd.Context()); err != nil {
+				fmt.Fprintf(out, "$ causalkit %s --data %s\n\n", strings.Join(d.args, " "), d.file)
+				if err := execute(cmd, append(slices.Clone(d.args), "--data", path, "--quiet")); err != nil {
 					return fmt.Errorf("demo %q: %w", d.title, err)
 				}
 				fmt.Fprintln(out)
@@ -66,10 +86,11 @@ func newDemoCmd() *cobra.Command {
 	}
 }
 
-func shellJoin(args []string, file string) string {
-	s := args[0] + " --data " + file
-	for _, a := range args[1:] {
-		s += " " + a
-	}
-	return s
+// execute runs a causalkit command line with cmd's output streams.
+func execute(cmd *cobra.Command, args []string) error {
+	root := newRootCmd()
+	root.SetArgs(args)
+	root.SetOut(cmd.OutOrStdout())
+	root.SetErr(cmd.ErrOrStderr())
+	return root.ExecuteContext(cmd.Context())
 }
