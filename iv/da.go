@@ -215,24 +215,25 @@ func SelectAlpha(x, gx, g [][]float64, y []float64, opt SelectOptions) (float64,
 			return 0, nil, err
 		}
 	}
+	hs, err := ivlPath(rows(gx, train), rows(inst, train), rowsOf(y, train), grid)
+	if err != nil {
+		return 0, nil, fmt.Errorf("iv: α selection: %w", err)
+	}
+	xt, yt := rows(x, test), rowsOf(y, test)
 	path := make([]AlphaScore, len(grid))
 	best := 0
-	for i, a := range grid {
-		h, err := ivlCoef(rows(gx, train), rows(inst, train), rowsOf(y, train), a)
-		if err != nil {
-			return 0, nil, fmt.Errorf("iv: α selection at α = %g: %w", a, err)
-		}
+	for i, h := range hs {
 		var s float64
 		switch opt.Selector {
 		case HoldOutCV:
-			s = r2(rows(x, test), rowsOf(y, test), h)
+			s = r2(xt, yt, h)
 		case LevelCV:
-			s = -mse(rows(x, test), rowsOf(y, test), h)
+			s = -mse(xt, yt, h)
 		case ConfounderCorrection:
 			d := floats.Norm(h, 2) - target
 			s = -d * d
 		}
-		path[i] = AlphaScore{Alpha: a, Score: s}
+		path[i] = AlphaScore{Alpha: grid[i], Score: s}
 		if s > path[best].Score {
 			best = i
 		}
@@ -240,8 +241,9 @@ func SelectAlpha(x, gx, g [][]float64, y []float64, opt SelectOptions) (float64,
 	return grid[best], path, nil
 }
 
-// ivlCoef fits IVL(α) of y on x with instruments z, without intercept.
-func ivlCoef(x, z [][]float64, y []float64, alpha float64) ([]float64, error) {
+// ivlPath fits IVL(α) of y on x with instruments z, without intercept, for
+// every α, reducing the data to the QR triangle once.
+func ivlPath(x, z [][]float64, y []float64, alphas []float64) ([][]float64, error) {
 	names := func(p string, k int) []string {
 		s := make([]string, k)
 		for i := range s {
@@ -249,12 +251,29 @@ func ivlCoef(x, z [][]float64, y []float64, alpha float64) ([]float64, error) {
 		}
 		return s
 	}
-	f, err := Estimate(&Data{Y: y, Endog: x, EndogNames: names("x", len(x)), Instruments: z, InstrumentNames: names("z", len(z))},
-		Options{Method: IVL, Alpha: alpha})
+	tr, err := newTriangle(&Data{Y: y, Endog: x, EndogNames: names("x", len(x)), Instruments: z, InstrumentNames: names("z", len(z))}, 0)
 	if err != nil {
 		return nil, err
 	}
-	return f.Coef, nil
+	hs := make([][]float64, len(alphas))
+	for i, a := range alphas {
+		if !(a > 0) {
+			return nil, estimators.InputErrorf("IVL α = %g; it must be positive", a)
+		}
+		if hs[i], _, err = tr.kclass(1 / (1 + a)); err != nil {
+			return nil, fmt.Errorf("α = %g: %w", a, err)
+		}
+	}
+	return hs, nil
+}
+
+// ivlCoef fits IVL(α) of y on x with instruments z, without intercept.
+func ivlCoef(x, z [][]float64, y []float64, alpha float64) ([]float64, error) {
+	hs, err := ivlPath(x, z, y, []float64{alpha})
+	if err != nil {
+		return nil, err
+	}
+	return hs[0], nil
 }
 
 // olsCoef regresses y on x without intercept.
