@@ -110,9 +110,7 @@ func (f *ivFlags) options() (iv.Options, error) {
 			opt.Alpha, err = need("alpha", f.alpha)
 		}
 	}
-	if f.alphaSelect != "" && m != iv.IVL {
-		return opt, usagef("--alpha-select needs --method ivl")
-	}
+
 	if err != nil {
 		return opt, err
 	}
@@ -172,6 +170,9 @@ func (f *ivFlags) run(cmd *cobra.Command) error {
 	}
 	var sel iv.SelectOptions
 	if f.alphaSelect != "" {
+		if f.method != "ivl" {
+			return usagef("--alpha-select needs --method ivl")
+		}
 		var err error
 		if sel.Selector, err = iv.ParseSelector(f.alphaSelect); err != nil || sel.Selector == iv.FixedAlpha {
 			return usagef("--alpha-select %q: use cv, levelcv or cc", f.alphaSelect)

@@ -241,3 +241,69 @@ func TestInterrupt(t *testing.T) {
 		t.Error("output file written after interruption")
 	}
 }
+
+// TestIVCard runs the issue's Card 2SLS through the command line (JSON) and
+// checks the estimate, the HC1 standard error and the first-stage F.
+func TestIVCard(t *testing.T) {
+	code, out, stderr := runCLI(t, "iv", "--data", cardFile(t), "--y", "lwage", "--endog", "educ", "--instruments", "nearc4",
+		"--exog", "exper,expersq,black,smsa,south,smsa66,reg662..reg669", "--vce", "hc1", "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	r := decode(t, out)
+	educ := r.Estimates[len(r.Estimates)-1]
+	if educ.Term != "educ" || math.Abs(educ.Estimate-0.131503775091925)/0.131503775091925 > 1e-6 ||
+		math.Abs(*educ.StdError-0.0541436164480758)/0.0541436164480758 > 1e-6 {
+		t.Errorf("educ row %+v (se %v)", educ, *educ.StdError)
+	}
+	var fs []struct {
+		Term  string  `json:"term"`
+		FStat float64 `json:"f_stat"`
+		DF1   float64 `json:"df1"`
+		DF2   float64 `json:"df2"`
+	}
+	if err := json.Unmarshal(r.Diagnostics["first_stage"], &fs); err != nil {
+		t.Fatal(err)
+	}
+	// HC1 Wald/q of the first stage: the HC0 value 14.2142 (specs/iv.md) times n−k over n.
+	if len(fs) != 1 || fs[0].DF1 != 1 || fs[0].DF2 != 2994 || math.Abs(fs[0].FStat-14.2142*2994/3010) > 0.01 {
+		t.Errorf("first stage %+v", fs)
+	}
+	var ar struct {
+		ConfSet [][]float64 `json:"conf_set"`
+		Kind    string      `json:"conf_set_kind"`
+	}
+	if err := json.Unmarshal(r.Diagnostics["anderson_rubin"], &ar); err != nil || ar.Kind != "bounded" || len(ar.ConfSet) != 1 {
+		t.Errorf("AR %+v %v", ar, err)
+	}
+}
+
+// TestIVErrors checks that IV misuse exits with status 2 and a message.
+func TestIVErrors(t *testing.T) {
+	data := cardFile(t)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--endog", "educ,exper", "--instruments", "nearc4"}, "at least as many"},
+		{[]string{"--endog", "educ", "--instruments", "nearc4", "--exog", "educ"}, "listed twice"},
+		{[]string{"--endog", "educ", "--instruments", "nearc4", "--method", "anchor"}, "--gamma"},
+		{[]string{"--endog", "educ", "--instruments", "nearc4", "--method", "bogus"}, "bogus"},
+		{[]string{"--endog", "educ", "--instruments", "nearc4", "--alpha-select", "cv"}, "--method ivl"},
+	} {
+		args := append([]string{"iv", "--data", data, "--y", "lwage"}, c.args...)
+		code, _, stderr := runCLI(t, args...)
+		if code != 2 || !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: exit %d, stderr %q (want %q)", c.args, code, stderr, c.want)
+		}
+	}
+	// Anchor regression runs and says that it has no analytic errors.
+	code, out, stderr := runCLI(t, "iv", "--data", data, "--y", "lwage", "--endog", "educ", "--instruments", "nearc4",
+		"--method", "anchor", "--gamma", "2", "--format", "json")
+	if code != 0 || !strings.Contains(stderr, "--bootstrap") {
+		t.Fatalf("anchor: exit %d, %s", code, stderr)
+	}
+	if r := decode(t, out); r.Estimates[1].StdError != nil {
+		t.Errorf("anchor has a standard error %v", *r.Estimates[1].StdError)
+	}
+}
