@@ -129,6 +129,10 @@ type Scores struct {
 	// overwrite).
 	Blocks func(f func(i0 int, u [][]float64, e []float64))
 	Map    *mat.Dense // Dim × (number of coefficients)
+	// Leverage, when set, gives the leverages h_i that HC2 and HC3 use
+	// instead of ‖u_i‖² (an IV fit's hat matrix is not the projection on
+	// its scores).
+	Leverage []float64
 }
 
 // Cov computes a heteroskedasticity- or cluster-robust covariance (any type
@@ -147,8 +151,12 @@ func (s Scores) Cov(opt CovOptions) (*Covariance, error) {
 			if opt.Type == HC2 || opt.Type == HC3 {
 				for i := range e {
 					var h float64
-					for _, col := range u {
-						h += col[i] * col[i]
+					if s.Leverage != nil {
+						h = s.Leverage[i0+i]
+					} else {
+						for _, col := range u {
+							h += col[i] * col[i]
+						}
 					}
 					if 1-h <= 1e-10 {
 						if err == nil {

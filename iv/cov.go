@@ -3,6 +3,7 @@ package iv
 import (
 	"math"
 
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/causalkit/causalkit/estimators"
@@ -40,7 +41,56 @@ func (f *Fit) Cov(opt estimators.CovOptions) (*estimators.Covariance, error) {
 	if err != nil {
 		return nil, err
 	}
+	if opt.Type == estimators.HC2 || opt.Type == estimators.HC3 {
+		sc.Leverage = f.leverage()
+	}
 	return sc.Cov(opt)
+}
+
+// leverage returns the diagonal of the hat matrix H = X A⁻¹ Xᵀ(I − κM_Z)
+// that maps y to the fitted values Xβ: h_i = x_iᵀ A⁻¹ ((1−κ)x_i + κx̂_i),
+// weighted by w_i. For 2SLS this is AER's hatvalues.ivreg, x_iᵀ(X̂ᵀX̂)⁻¹x̂_i;
+// for OLS the usual leverage.
+func (f *Fit) leverage() []float64 {
+	tr := &f.tri
+	x := f.regressors()
+	n, k := f.N, tr.k
+	// x̂_i = Πᵀz_i with Π = R_ZZ⁻¹ T_P,X.
+	var pi mat.Dense
+	if f.Kappa != 0 {
+		zc := make([]int, tr.L)
+		for j := range zc {
+			zc[j] = j
+		}
+		if err := pi.Solve(upperOf(tr.block(zc, 0, tr.L)), tr.block(tr.xcols(), 0, tr.L)); err != nil {
+			panic(err) // Z has full rank (checked in newTriangle)
+		}
+	}
+	z := f.instruments()
+	h := make([]float64, n)
+	xi, mi, ai := make([]float64, k), make([]float64, k), mat.NewVecDense(k, nil)
+	mv := mat.NewVecDense(k, mi)
+	for i := range n {
+		for a := range k {
+			xi[a] = x[a][i]
+			mi[a] = (1 - f.Kappa) * xi[a]
+		}
+		if f.Kappa != 0 {
+			for a := range k {
+				var s float64
+				for j, zc := range z {
+					s += pi.At(j, a) * zc[i]
+				}
+				mi[a] += f.Kappa * s
+			}
+		}
+		ai.MulVec(f.ainv, mv)
+		h[i] = floats.Dot(xi, ai.RawVector().Data)
+		if f.data.Weights != nil {
+			h[i] *= f.data.Weights[i]
+		}
+	}
+	return h
 }
 
 // SE returns standard errors from a covariance (NaN where a variance is

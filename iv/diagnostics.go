@@ -75,6 +75,12 @@ type Diagnostics struct {
 	// the statistic of Stock and Yogo's weak-instrument tables, with df
 	// (q, n−L); it has no p-value.
 	CraggDonald estimators.Test `json:"cragg_donald"`
+	// KleibergenPaap is the Kleibergen–Paap rk Wald F reported with robust
+	// and cluster covariances. With one endogenous regressor it is the
+	// robust first-stage Wald/q (as ivreg2 reports it); the general rank
+	// statistic for several endogenous regressors is not implemented, and
+	// then this is nil.
+	KleibergenPaap *estimators.Test `json:"kleibergen_paap,omitempty"`
 	// Sargan (n·e'P_Z e/e'e) and Basmann ((n−L)·e'P_Z e/e'M_Z e) use the
 	// fit's residuals; they are reported with classical covariances.
 	Sargan  *estimators.Test `json:"sargan,omitempty"`
@@ -145,6 +151,10 @@ func (f *Fit) Diagnose(opt estimators.CovOptions, level float64) (*Diagnostics, 
 		d.CraggDonald.Statistic = 0 // rank(D'(P_Z − P_W)D) ≤ q < #endogenous
 	case tr.nE > 0 && tr.nD > 0:
 		d.CraggDonald.Statistic = math.Max(0, minGenEig(pzwDD, mzDD)*(n-L)/nE)
+	}
+	if robust && tr.nD == 1 && tr.nE > 0 {
+		fs := d.FirstStage[0]
+		d.KleibergenPaap = &estimators.Test{Statistic: fs.FStat, DF1: fs.DF1, DF2: fs.DF2, PValue: math.NaN()}
 	}
 	// Over-identification.
 	if tr.nE > tr.nD && f.Identified {

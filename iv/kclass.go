@@ -3,6 +3,7 @@ package iv
 import (
 	"math"
 
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/causalkit/causalkit/estimators"
@@ -138,41 +139,73 @@ func (tr *triangle) kclass(kappa float64) ([]float64, *mat.SymDense, error) {
 	return mat.Col(nil, 0, &beta), congruence(&r1inv, &minv), nil
 }
 
-// anchorZero minimises ‖M_Z(y − Xb)‖²: the endogenous coefficients from
-// the rows orthogonal to Z, then the exogenous ones from W'(y − Xβ) = 0.
+// anchorZero is the γ → 0 limit of anchor regression: among the
+// minimisers of ‖M_Z(y − Xb)‖² it takes the one that minimises
+// ‖P_Z(y − Xb)‖². The M_Z part involves only D (M_Z W = 0): its minimisers
+// are b_D = b₀ + N t with b₀ the minimum-norm solution on the rows below Z
+// and N a basis of the null space of M_Z D (empty when M_Z D has full rank,
+// which is the usual case); W's coefficients c and t then solve the least
+// squares problem on the rows of Z.
 func (tr *triangle) anchorZero() ([]float64, *mat.SymDense, error) {
 	dc := make([]int, tr.nD)
 	for j := range dc {
 		dc[j] = tr.L + j
 	}
 	y := tr.ycol()
-	beta := make([]float64, tr.k)
-	var bd []float64
+	b0 := make([]float64, tr.nD)
+	var null *mat.Dense
 	if tr.nD > 0 {
-		b, _, err := lsSolve(tr.block(dc, tr.L, tr.q), tr.block([]int{y}, tr.L, tr.q))
+		tm := tr.block(dc, tr.L, tr.q)
+		var svd mat.SVD
+		if !svd.Factorize(tm, mat.SVDFull) {
+			return nil, nil, estimators.InputErrorf("SVD failed")
+		}
+		rank := svd.Rank(1e-10)
+		var sol mat.Dense
+		svd.SolveTo(&sol, tr.block([]int{y}, tr.L, tr.q), rank)
+		copy(b0, mat.Col(nil, 0, &sol))
+		if rank < tr.nD {
+			var v mat.Dense
+			svd.VTo(&v)
+			null = mat.DenseCopyOf(v.Slice(0, tr.nD, rank, tr.nD))
+		}
+	}
+	// Rows of Z: Tp_y − Tp_D b₀ ≈ [Tp_W, Tp_D N] [c; t].
+	rhs := tr.block([]int{y}, 0, tr.L)
+	tpD := tr.block(dc, 0, tr.L)
+	if tr.nD > 0 {
+		var db mat.Dense
+		db.Mul(tpD, mat.NewVecDense(tr.nD, b0))
+		rhs.Sub(rhs, &db)
+	}
+	nt := 0
+	if null != nil {
+		_, nt = null.Dims()
+	}
+	beta := make([]float64, tr.k)
+	copy(beta[tr.nW:], b0)
+	if tr.nW+nt > 0 {
+		a := mat.NewDense(tr.L, tr.nW+nt, nil)
+		for j := range tr.nW {
+			for r := range tr.L {
+				a.Set(r, j, tr.t[j][r])
+			}
+		}
+		if nt > 0 {
+			var dn mat.Dense
+			dn.Mul(tpD, null)
+			a.Slice(0, tr.L, tr.nW, tr.nW+nt).(*mat.Dense).Copy(&dn)
+		}
+		sol, _, err := lsSolve(a, rhs)
 		if err != nil {
 			return nil, nil, err
 		}
-		bd = b
-		copy(beta[tr.nW:], b)
-	}
-	if tr.nW > 0 {
-		wc := make([]int, tr.nW)
-		for j := range wc {
-			wc[j] = j
+		copy(beta, sol[:tr.nW])
+		if nt > 0 {
+			var shift mat.VecDense
+			shift.MulVec(null, mat.NewVecDense(nt, sol[tr.nW:]))
+			floats.Add(beta[tr.nW:], shift.RawVector().Data)
 		}
-		tw := tr.block(wc, 0, tr.nW)
-		rhs := tr.block([]int{y}, 0, tr.nW)
-		if tr.nD > 0 {
-			var dd mat.Dense
-			dd.Mul(tr.block(dc, 0, tr.nW), mat.NewVecDense(tr.nD, bd))
-			rhs.Sub(rhs, &dd)
-		}
-		var c mat.Dense
-		if err := c.Solve(tw, rhs); err != nil {
-			return nil, nil, estimators.InputErrorf("%v", err)
-		}
-		copy(beta, mat.Col(nil, 0, &c))
 	}
 	return beta, nil, nil
 }

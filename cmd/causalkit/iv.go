@@ -330,6 +330,9 @@ func (f *ivFlags) run(cmd *cobra.Command) error {
 	dm := res.Diagnostics
 	dm["first_stage"] = diag.FirstStage
 	dm["cragg_donald"] = diag.CraggDonald
+	if diag.KleibergenPaap != nil {
+		dm["kleibergen_paap"] = diag.KleibergenPaap
+	}
 	if diag.Sargan != nil {
 		dm["sargan"], dm["basmann"] = diag.Sargan, diag.Basmann
 	}
@@ -390,6 +393,9 @@ func ivDiagnosticsText(d *iv.Diagnostics) string {
 			fs.Term+":", fs.DF1, fs.DF2, num(fs.FStat, 4), pval(fs.PValue), num(fs.PartialR2, 4), num(fs.SheaPartialR2, 4))
 	}
 	fmt.Fprintf(&b, "Cragg–Donald min. eigenvalue F: %s\n", num(d.CraggDonald.Statistic, 4))
+	if d.KleibergenPaap != nil {
+		fmt.Fprintf(&b, "Kleibergen–Paap rk Wald F: %s\n", num(d.KleibergenPaap.Statistic, 4))
+	}
 	test := func(name string, t *estimators.Test) {
 		if t != nil {
 			fmt.Fprintf(&b, "%-28s %s = %s  p = %s\n", name+":", testDist(*t), num(t.Statistic, 4), pval(t.PValue))
