@@ -291,7 +291,7 @@ type DAMethod int
 // The DA estimators of Akbar et al. (2025).
 const (
 	DAERM DAMethod = iota // least squares of y on GX
-	DAIV                  // minimum-norm 2SLS of y on GX with instruments G
+	DAIV                  // minimum-norm 2SLS of y on GX with the discretised G as instruments
 	DAIVL                 // IVL regression of y on GX with instruments G
 )
 
@@ -315,9 +315,10 @@ type DAFit struct {
 
 // FitDA augments x with aug and fits y on the augmented regressors, without
 // intercept (the paper's setting: centred data). DA+ERM is least squares on
-// GX; DA+IV the minimum-norm 2SLS on GX with instruments G (the reference's
-// pseudo-inverse first stage: DA parameters under-identify f, so 2SLS alone
-// is ill-posed); DA+IVL is IVL(α) with α fixed or selected on x.
+// GX; DA+IV the minimum-norm 2SLS on GX with the discretised G as
+// instruments, as the reference's DA+IV (pseudo-inverse first stage: DA
+// parameters under-identify f, so 2SLS alone is ill-posed); DA+IVL is
+// IVL(α) with α fixed or selected on x.
 func FitDA(x [][]float64, y []float64, aug Augmenter, opt DAOptions) (*DAFit, error) {
 	gx, g := aug(x, estimators.Stream(opt.Seed, 1))
 	switch opt.Method {
@@ -328,7 +329,7 @@ func FitDA(x [][]float64, y []float64, aug Augmenter, opt DAOptions) (*DAFit, er
 		}
 		return &DAFit{Coef: h}, nil
 	case DAIV:
-		h, err := minNorm2SLS(gx, g, y)
+		h, err := minNorm2SLS(gx, discretize(g), y)
 		if err != nil {
 			return nil, err
 		}
@@ -360,11 +361,11 @@ func minNorm2SLS(x, z [][]float64, y []float64) ([]float64, error) {
 	xm, zm := colMatrix(x, n), colMatrix(z, n)
 	var qr mat.QR
 	qr.Factorize(zm)
-	var xhat mat.Dense
-	if err := qr.SolveTo(&xhat, false, xm); err != nil { // first-stage coefficients
+	var pi, xhat mat.Dense
+	if err := qr.SolveTo(&pi, false, xm); err != nil { // first-stage coefficients
 		return nil, estimators.InputErrorf("iv: DA+IV: instruments: %v", err)
 	}
-	xhat.Mul(zm, &xhat)
+	xhat.Mul(zm, &pi)
 	var svd mat.SVD
 	if !svd.Factorize(&xhat, mat.SVDThin) {
 		return nil, estimators.InputErrorf("iv: DA+IV: SVD failed")

@@ -124,7 +124,6 @@ type Fit struct {
 	// ainv is [Xᵀ(I − κM_Z)X]⁻¹ (for γ = 0 anchor: over all of X after
 	// partialling).
 	ainv *mat.SymDense
-	tol  float64
 }
 
 // triangle holds the QR factor T of the weighted columns [W, E, D, y] and
@@ -137,7 +136,6 @@ type triangle struct {
 	nW, nE, nD, L  int
 	k, q           int
 	n              int
-	weightSum      float64
 	norm           []float64 // column norms (before any pivoting)
 	zKept, xKept   []int
 	identification bool
@@ -167,7 +165,7 @@ func Estimate(d *Data, opt Options) (*Fit, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := &Fit{Method: opt.Method, N: tr.n, L: tr.L, data: d, tri: *tr, tol: opt.Tol, KappaLIML: math.NaN(),
+	f := &Fit{Method: opt.Method, N: tr.n, L: tr.L, data: d, tri: *tr, KappaLIML: math.NaN(),
 		Identified: tr.identification}
 	f.Names = append(append([]string{}, d.ExogNames...), d.EndogNames...)
 	switch opt.Method {
@@ -283,17 +281,13 @@ func newTriangle(d *Data, tol float64) (*triangle, error) {
 	if tr.k == 0 {
 		return nil, estimators.InputErrorf("iv: the model has no regressors")
 	}
-	if n <= tr.max() {
+	if n <= max(tr.k, tr.L) {
 		return nil, estimators.InputErrorf("iv: %d rows for %d regressors and %d instruments; need more rows", n, tr.k, tr.L)
 	}
 	cols := slices.Concat(d.Exog, d.Instruments, d.Endog, [][]float64{d.Y})
 	acc := estimators.NewQRAccumulator(tr.q)
 	acc.Add(cols, d.Weights)
 	tr.t = acc.Columns()
-	tr.weightSum = float64(n)
-	if d.Weights != nil {
-		tr.weightSum = floats.Sum(d.Weights)
-	}
 	tr.norm = make([]float64, tr.q)
 	for j := range tr.q {
 		tr.norm[j] = floats.Norm(tr.t[j], 2)
@@ -322,8 +316,6 @@ func newTriangle(d *Data, tol float64) (*triangle, error) {
 	tr.identification = len(tr.xKept) == tr.k
 	return tr, nil
 }
-
-func (tr *triangle) max() int { return max(tr.k, tr.L) }
 
 // pivot runs R's limited-pivoting rank detection on rows [lo, hi) of the
 // triangle columns cols and returns the positions (into cols) of the
