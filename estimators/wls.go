@@ -75,12 +75,12 @@ func WLS(x [][]float64, y []float64, names []string, opt LSOptions) (*LS, error)
 	if p == 0 {
 		return nil, InputErrorf("least squares: the design has no columns")
 	}
-	if err := checkFinite("y", y); err != nil {
-		return nil, err
+	if err := CheckFinite("y", y); err != nil {
+		return nil, fmt.Errorf("least squares: %w", err)
 	}
 	for j := range x {
-		if err := checkFinite(names[j], x[j]); err != nil {
-			return nil, err
+		if err := CheckFinite(names[j], x[j]); err != nil {
+			return nil, fmt.Errorf("least squares: %w", err)
 		}
 	}
 	if opt.Weights != nil {
@@ -156,10 +156,12 @@ func (ls *LS) Bread() *mat.SymDense {
 	return b
 }
 
-func checkFinite(name string, v []float64) error {
+// CheckFinite returns an input error naming the column and the first row
+// (1-based) that holds NaN or ±Inf, or nil.
+func CheckFinite(name string, v []float64) error {
 	for i, f := range v {
-		if math.IsNaN(f) || math.IsInf(f, 0) {
-			return InputErrorf("least squares: column %q has %v in row %d; remove or impute non-finite values", name, f, i+1)
+		if f-f != 0 { // NaN and ±Inf are the values for which x − x ≠ 0
+			return InputErrorf("column %q has %v in row %d; remove or impute non-finite values", name, f, i+1)
 		}
 	}
 	return nil

@@ -256,13 +256,13 @@ func newTriangle(d *Data, tol float64) (*triangle, error) {
 				return nil, estimators.InputErrorf("iv: %q is listed twice (as %s and as %s); give each column one role", g.names[j], prev, g.role)
 			}
 			names[g.names[j]] = g.role
-			if err := finite(g.names[j], c); err != nil {
-				return nil, err
+			if err := estimators.CheckFinite(g.names[j], c); err != nil {
+				return nil, fmt.Errorf("iv: %w", err)
 			}
 		}
 	}
-	if err := finite(d.YName, d.Y); err != nil {
-		return nil, err
+	if err := estimators.CheckFinite(d.YName, d.Y); err != nil {
+		return nil, fmt.Errorf("iv: %w", err)
 	}
 	if d.Weights != nil {
 		if len(d.Weights) != n {
@@ -354,13 +354,4 @@ func collinear(what string, names []string, kept []int) error {
 		}
 	}
 	return estimators.InputErrorf("iv: the %s are collinear: %s is a linear combination of earlier columns (or has no variation); remove it", what, strings.Join(bad, ", "))
-}
-
-func finite(name string, v []float64) error {
-	for i, f := range v {
-		if math.IsNaN(f) || math.IsInf(f, 0) {
-			return estimators.InputErrorf("iv: column %q has %v in row %d; remove or impute non-finite values", name, f, i+1)
-		}
-	}
-	return nil
 }
