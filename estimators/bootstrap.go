@@ -93,6 +93,28 @@ func ResampleCounts(rng *rand.Rand, counts []float64) {
 	}
 }
 
+// ResampleWeights draws a pairs (groups nil: len(counts) rows) or cluster
+// (len(counts) = len(groups)) bootstrap resample and writes it as row
+// weights: dst[i] is the number of times row i (or its cluster) was drawn,
+// times base[i] when base is not nil.
+func ResampleWeights(rng *rand.Rand, counts []float64, groups [][]int, base, dst []float64) {
+	ResampleCounts(rng, counts)
+	if groups == nil {
+		copy(dst, counts)
+	} else {
+		for g, rows := range groups {
+			for _, i := range rows {
+				dst[i] = counts[g]
+			}
+		}
+	}
+	if base != nil {
+		for i, b := range base {
+			dst[i] *= b
+		}
+	}
+}
+
 // BootOptions configures Replicates.
 type BootOptions struct {
 	Reps int    // number of replicates B (must be positive)

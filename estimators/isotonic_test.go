@@ -130,22 +130,13 @@ func TestIsotonicOptimality(t *testing.T) {
 }
 
 func TestIsotonicPanics(t *testing.T) {
-	for name, f := range map[string]func(){
+	estimators.MustPanic(t, map[string]func(){
 		"len(w)":      func() { estimators.Isotonic(nil, []float64{1, 2}, []float64{1}) },
 		"len(dst)":    func() { estimators.Isotonic(make([]float64, 1), []float64{1, 2}, nil) },
 		"zero weight": func() { estimators.Isotonic(nil, []float64{1, 2}, []float64{1, 0}) },
 		"NaN weight":  func() { estimators.Isotonic(nil, []float64{1, 2}, []float64{math.NaN(), 1}) },
 		"Inf weight":  func() { estimators.Isotonic(nil, []float64{1, 2}, []float64{math.Inf(1), 1}) },
-	} {
-		func() {
-			defer func() {
-				if recover() == nil {
-					t.Errorf("%s: no panic", name)
-				}
-			}()
-			f()
-		}()
-	}
+	})
 }
 
 func ExampleIsotonic() {

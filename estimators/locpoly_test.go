@@ -330,7 +330,7 @@ func TestLocPolyErrors(t *testing.T) {
 
 func TestLocPolyPanics(t *testing.T) {
 	x := []float64{0, 0.1, 0.2}
-	for name, f := range map[string]func(){
+	MustPanic(t, map[string]func(){
 		"len(y)":      func() { LocPoly(x, []float64{1, 2}, nil, 1, 1, Above, Uniform) },
 		"len(w)":      func() { LocPoly(x, x, []float64{1}, 1, 1, Above, Uniform) },
 		"len(dst)":    func() { LocPolyWeights(make([]float64, 2), x, nil, 1, 1, Above, Uniform) },
@@ -339,16 +339,7 @@ func TestLocPolyPanics(t *testing.T) {
 		"apply rows":  func() { ApplyWeights(nil, x, mat.NewDense(2, 2, nil)) },
 		"apply dst":   func() { ApplyWeights(make([]float64, 3), x, mat.NewDense(3, 2, nil)) },
 		"weights len": func() { LocPolyWeights(nil, x, []float64{1, 1}, 1, 1, Above, Uniform) },
-	} {
-		func() {
-			defer func() {
-				if recover() == nil {
-					t.Errorf("%s: no panic", name)
-				}
-			}()
-			f()
-		}()
-	}
+	})
 }
 
 // rowsOnly hides the RawMatrixer implementation of a matrix.

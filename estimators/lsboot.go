@@ -87,27 +87,15 @@ func (ls *LS) Bootstrap(ctx context.Context, opt LSBootOptions) (*mat.Dense, int
 		units := ls.N
 		if opt.Scheme == ClusterPairs {
 			units = len(groups)
+		} else {
+			groups = nil // pairs resample rows even when clusters are given
 		}
 		return Replicates(ctx, opt.BootOptions, p, func() ReplicateFunc {
 			var ws lsWorkspace
 			counts := make([]float64, units)
 			w := make([]float64, ls.N)
 			return func(rng *rand.Rand, dst []float64) error {
-				ResampleCounts(rng, counts)
-				if opt.Scheme == Pairs {
-					copy(w, counts)
-				} else {
-					for g, rows := range groups {
-						for _, i := range rows {
-							w[i] = counts[g]
-						}
-					}
-				}
-				if ls.w != nil {
-					for i := range w {
-						w[i] *= ls.w[i]
-					}
-				}
+				ResampleWeights(rng, counts, groups, ls.w, w)
 				c, kept, err := ws.fit(xk, ls.y, w, ls.tol)
 				if err != nil {
 					return err

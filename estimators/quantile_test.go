@@ -184,7 +184,7 @@ func TestWeightedQuantilesDropped(t *testing.T) {
 }
 
 func TestQuantilePanics(t *testing.T) {
-	for name, f := range map[string]func(){
+	estimators.MustPanic(t, map[string]func(){
 		"empty":             func() { estimators.Quantile7(nil, 0.5) },
 		"p > 1":             func() { estimators.Quantile7([]float64{1}, 1.01) },
 		"p < 0":             func() { estimators.Quantile7([]float64{1}, -1e-10) },
@@ -194,16 +194,7 @@ func TestQuantilePanics(t *testing.T) {
 		"negative weight":   func() { estimators.WeightedQuantiles(nil, []float64{1, 2}, []float64{1, -1}, []float64{0.5}) },
 		"infinite weight":   func() { estimators.WeightedQuantiles(nil, []float64{1, 2}, []float64{1, math.Inf(1)}, []float64{0.5}) },
 		"weighted bad p":    func() { estimators.WeightedQuantiles(nil, []float64{1, 2}, []float64{1, 1}, []float64{2}) },
-	} {
-		func() {
-			defer func() {
-				if recover() == nil {
-					t.Errorf("%s: no panic", name)
-				}
-			}()
-			f()
-		}()
-	}
+	})
 }
 
 func ExampleWeightedQuantiles() {

@@ -170,7 +170,7 @@ func TestRearrangeSorted(t *testing.T) {
 }
 
 func TestRearrangePanics(t *testing.T) {
-	for name, f := range map[string]func(){
+	estimators.MustPanic(t, map[string]func(){
 		"len(q)":         func() { estimators.Rearrange(nil, []float64{1}, []float64{1, 2}) },
 		"len(dst)":       func() { estimators.Rearrange(make([]float64, 3), []float64{1, 2}, []float64{1, 2}) },
 		"tied grid":      func() { estimators.Rearrange(nil, []float64{0.1, 0.1}, []float64{1, 2}) },
@@ -178,16 +178,7 @@ func TestRearrangePanics(t *testing.T) {
 		"NaN grid":       func() { estimators.Rearrange(nil, []float64{0.1, math.NaN()}, []float64{1, 2}) },
 		"infinite grid":  func() { estimators.Rearrange(nil, []float64{0.1, math.Inf(1)}, []float64{1, 2}) },
 		"sorted len dst": func() { estimators.RearrangeSorted(make([]float64, 1), []float64{1, 2}) },
-	} {
-		func() {
-			defer func() {
-				if recover() == nil {
-					t.Errorf("%s: no panic", name)
-				}
-			}()
-			f()
-		}()
-	}
+	})
 }
 
 func ExampleRearrange() {

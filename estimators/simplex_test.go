@@ -81,21 +81,12 @@ func TestProjectSimplexKKT(t *testing.T) {
 }
 
 func TestProjectSimplexPanics(t *testing.T) {
-	for name, f := range map[string]func(){
+	estimators.MustPanic(t, map[string]func(){
 		"empty":    func() { estimators.ProjectSimplex(nil, nil) },
 		"len(dst)": func() { estimators.ProjectSimplex(make([]float64, 1), []float64{1, 2}) },
 		"NaN":      func() { estimators.ProjectSimplex(nil, []float64{1, math.NaN()}) },
 		"Inf":      func() { estimators.ProjectSimplex(nil, []float64{math.Inf(-1), 1}) },
-	} {
-		func() {
-			defer func() {
-				if recover() == nil {
-					t.Errorf("%s: no panic", name)
-				}
-			}()
-			f()
-		}()
-	}
+	})
 }
 
 func ExampleProjectSimplex() {

@@ -56,6 +56,10 @@ func (f *Fit) Bootstrap(ctx context.Context, opt Options, b BootOptions) (*mat.D
 	for i := range fitted {
 		fitted[i] -= f.Resid[i]
 	}
+	var pairGroups [][]int // the resampling units of the pairs schemes
+	if b.Scheme == estimators.ClusterPairs {
+		pairGroups = groups
+	}
 	k := len(f.Coef)
 	return estimators.Replicates(ctx, b.BootOptions, k, func() estimators.ReplicateFunc {
 		rd := *d
@@ -76,21 +80,7 @@ func (f *Fit) Bootstrap(ctx context.Context, opt Options, b BootOptions) (*mat.D
 		return func(rng *rand.Rand, dst []float64) error {
 			switch b.Scheme {
 			case estimators.Pairs, estimators.ClusterPairs:
-				estimators.ResampleCounts(rng, counts)
-				if groups == nil {
-					copy(w, counts)
-				} else {
-					for g, rows := range groups {
-						for _, i := range rows {
-							w[i] = counts[g]
-						}
-					}
-				}
-				if d.Weights != nil {
-					for i := range w {
-						w[i] *= d.Weights[i]
-					}
-				}
+				estimators.ResampleWeights(rng, counts, pairGroups, d.Weights, w)
 				rd.Weights = w
 			case estimators.Wild:
 				b.Multiplier.Fill(rng, v)

@@ -58,11 +58,7 @@ func (f *Fit) leverage() []float64 {
 	// x̂_i = Πᵀz_i with Π = R_ZZ⁻¹ T_P,X.
 	var pi mat.Dense
 	if f.Kappa != 0 {
-		zc := make([]int, tr.L)
-		for j := range zc {
-			zc[j] = j
-		}
-		if err := pi.Solve(upperOf(tr.block(zc, 0, tr.L)), tr.block(tr.xcols(), 0, tr.L)); err != nil {
+		if err := pi.Solve(tr.rzz(), tr.block(tr.xcols(), 0, tr.L)); err != nil {
 			panic(err) // Z has full rank (checked in newTriangle)
 		}
 	}
@@ -122,11 +118,7 @@ func (f *Fit) scores() (estimators.Scores, error) {
 	}
 	// x̂_i = T_P,Xᵀ R_ZZ⁻ᵀ z_i; with T_P,X = Q₁R₁, u_i = R₁⁻ᵀ x̂_i = Cᵀz_i,
 	// C = R_ZZ⁻¹ T_P,X R₁⁻¹.
-	zc := make([]int, tr.L)
-	for j := range zc {
-		zc[j] = j
-	}
-	rzz := upperOf(tr.block(zc, 0, tr.L))
+	rzz := tr.rzz()
 	tp := tr.block(xc, 0, tr.L)
 	r1 := upperQR(tp, tr.k)
 	var rzzInv, r1Inv mat.TriDense

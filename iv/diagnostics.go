@@ -257,11 +257,7 @@ func (f *Fit) projectedResid() []float64 {
 // q_i = R_ZZ⁻ᵀ z_i with residuals resid, and R_ZZ⁻¹ (for coefficient maps).
 func (f *Fit) zScores(resid []float64, mapToCoef bool) (estimators.Scores, *mat.TriDense, error) {
 	tr := &f.tri
-	zc := make([]int, tr.L)
-	for j := range zc {
-		zc[j] = j
-	}
-	rzz := upperOf(tr.block(zc, 0, tr.L))
+	rzz := tr.rzz()
 	var inv mat.TriDense
 	if err := inv.InverseTri(rzz); err != nil {
 		return estimators.Scores{}, nil, estimators.InputErrorf("iv: instruments: %v", err)
@@ -304,11 +300,7 @@ func (f *Fit) firstStageCov(opt estimators.CovOptions) ([]*estimators.Covariance
 // firstStageCoef returns the coefficients of endogenous regressor j on Z.
 func (f *Fit) firstStageCoef(j int) []float64 {
 	tr := &f.tri
-	zc := make([]int, tr.L)
-	for i := range zc {
-		zc[i] = i
-	}
-	rzz := upperOf(tr.block(zc, 0, tr.L))
+	rzz := tr.rzz()
 	var pi mat.VecDense
 	if err := pi.SolveVec(rzz, mat.NewVecDense(tr.L, slices.Clone(tr.t[tr.L+j][:tr.L]))); err != nil {
 		panic(err) // Z has full rank (checked in newTriangle)

@@ -295,19 +295,12 @@ func newTriangle(d *Data, tol float64) (*triangle, error) {
 	// Z must have full column rank: a collinear instrument or exogenous
 	// column is named.
 	zNames := slices.Concat(d.ExogNames, d.InstrumentNames)
-	zcols := make([]int, tr.L)
-	for j := range zcols {
-		zcols[j] = j
-	}
-	if kept := tr.pivot(zcols, 0, tr.q, tol); len(kept) < tr.L {
+	if kept := tr.pivot(seq(tr.L), 0, tr.q, tol); len(kept) < tr.L {
 		return nil, collinear("instruments (exogenous regressors and excluded instruments)", zNames, kept)
 	}
 	// X must have full column rank.
 	xNames := slices.Concat(d.ExogNames, d.EndogNames)
-	xcols := make([]int, tr.k)
-	for a := range xcols {
-		xcols[a] = tr.xcol(a)
-	}
+	xcols := tr.xcols()
 	if kept := tr.pivot(xcols, 0, tr.q, tol); len(kept) < tr.k {
 		return nil, collinear("regressors", xNames, kept)
 	}

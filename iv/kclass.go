@@ -20,6 +20,11 @@ func (tr *triangle) block(cols []int, lo, hi int) *mat.Dense {
 	return m
 }
 
+// rzz returns R_ZZ, the triangle's block of the instruments: Z = Q_Z R_ZZ.
+func (tr *triangle) rzz() *mat.TriDense {
+	return upperOf(tr.block(seq(tr.L), 0, tr.L))
+}
+
 func (tr *triangle) xcols() []int {
 	c := make([]int, tr.k)
 	for a := range c {

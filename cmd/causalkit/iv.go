@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"gonum.org/v1/gonum/mat"
 
 	"github.com/causalkit/causalkit/estimators"
 	"github.com/causalkit/causalkit/iv"
@@ -15,17 +16,15 @@ import (
 
 type ivFlags struct {
 	commonFlags
-	y, method, vce            string
+	inferenceFlags
+	y, method                 string
 	endog, exog, instruments  []string
-	cluster                   []string
-	noIntercept, small        bool
+	noIntercept               bool
 	fullerAlpha, kappa, gamma float64
 	alpha                     float64
 	alphaSelect               string
 	alphaGrid                 []float64
 	alphaEval                 []string
-	bootstrap                 int
-	bootType, bootCI, mult    string
 }
 
 func newIVCmd() *cobra.Command {
@@ -54,7 +53,7 @@ confidence set (a bounded interval, two rays, the whole line, or empty).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return f.run(cmd) },
 	}
-	f.register(cmd, true)
+	f.commonFlags.register(cmd, true)
 	fs := cmd.Flags()
 	fs.StringVar(&f.y, "y", "", "outcome column")
 	fs.StringSliceVar(&f.endog, "endog", nil, "endogenous regressors")
@@ -69,13 +68,7 @@ confidence set (a bounded interval, two rays, the whole line, or empty).`,
 	fs.StringVar(&f.alphaSelect, "alpha-select", "", "choose the IVL α: cv (hold-out R²), levelcv (left-out levels of the discretised instruments) or cc (confounder correction)")
 	fs.Float64SliceVar(&f.alphaGrid, "alpha-grid", nil, "candidate α for --alpha-select (default: 10 log-uniform draws on [1e-4, 1])")
 	fs.StringSliceVar(&f.alphaEval, "alpha-eval", nil, "un-augmented regressors, one per --endog column, on which --alpha-select scores predictions (default: the --endog columns)")
-	fs.StringVar(&f.vce, "vce", "", "covariance: unadjusted, hc0, hc1, hc2, hc3 or cluster (default unadjusted; cluster with --cluster)")
-	fs.StringSliceVar(&f.cluster, "cluster", nil, "cluster column, or two for two-way clustering (implies --vce cluster)")
-	fs.BoolVar(&f.small, "small", false, "small-sample corrections and t/F reference distributions, as Stata's small")
-	fs.IntVar(&f.bootstrap, "bootstrap", 0, "bootstrap replicates B for standard errors and percentile intervals")
-	fs.StringVar(&f.bootType, "bootstrap-type", "", "pairs, cluster or wild (default pairs; cluster with --cluster)")
-	fs.StringVar(&f.bootCI, "bootstrap-ci", "percentile", "bootstrap interval: percentile, basic or normal")
-	fs.StringVar(&f.mult, "multiplier", "rademacher", "wild bootstrap weights: rademacher or mammen")
+	f.inferenceFlags.register(cmd, "small-sample corrections and t/F reference distributions, as Stata's small")
 	for _, name := range []string{"y", "endog", "instruments"} {
 		_ = cmd.MarkFlagRequired(name)
 	}
@@ -116,41 +109,6 @@ func (f *ivFlags) options() (iv.Options, error) {
 	}
 	if err := opt.Validate(); err != nil {
 		return opt, usageError{err}
-	}
-	return opt, nil
-}
-
-// covOptions maps --vce, --cluster and --small to the covariance, following
-// Stata's ivregress: cluster errors carry no factor without --small.
-func (f *ivFlags) covOptions() (estimators.CovOptions, error) {
-	opt := estimators.CovOptions{Small: f.small}
-	vce := f.vce
-	if vce == "" {
-		vce = "unadjusted"
-		if len(f.cluster) > 0 {
-			vce = "cluster"
-		}
-	}
-	switch vce {
-	case "unadjusted":
-		opt.Type = estimators.Classical
-	case "hc0", "hc1", "hc2", "hc3":
-		opt.Type = estimators.HC0 + estimators.CovType(vce[2]-'0')
-	case "cluster":
-		opt.Type = estimators.CR0
-		if f.small {
-			opt.Type = estimators.CR1
-		}
-	default:
-		return opt, usagef("--vce %q: use unadjusted, hc0, hc1, hc2, hc3 or cluster", f.vce)
-	}
-	switch {
-	case vce == "cluster" && len(f.cluster) == 0:
-		return opt, usagef("--vce cluster needs --cluster COL")
-	case vce != "cluster" && len(f.cluster) > 0:
-		return opt, usagef("--cluster is given but --vce is %s; drop --vce or use --vce cluster", vce)
-	case len(f.cluster) > 2:
-		return opt, usagef("--cluster takes one column, or two for two-way clustering; got %d", len(f.cluster))
 	}
 	return opt, nil
 }
@@ -197,12 +155,16 @@ func (f *ivFlags) run(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	covOpt, err := f.covOptions()
+	// Stata's ivregress: cluster errors carry no factor without --small.
+	crType := estimators.CR0
+	if f.small {
+		crType = estimators.CR1
+	}
+	covOpt, err := f.covOptions(crType)
 	if err != nil {
 		return err
 	}
-	boot, interval, err := parseBoot(f.bootstrap, f.bootType, f.bootCI, f.mult, len(f.cluster))
-	if err != nil {
+	if err := f.prepareBoot(); err != nil {
 		return err
 	}
 	numeric := slices.Concat([]string{f.y}, f.endog, f.exog, f.instruments, f.alphaEval)
@@ -217,11 +179,7 @@ func (f *ivFlags) run(cmd *cobra.Command) error {
 
 	d := &iv.Data{Y: frame.Float64(f.y), YName: f.y}
 	if !f.noIntercept {
-		ones := make([]float64, frame.N)
-		for i := range ones {
-			ones[i] = 1
-		}
-		d.Exog, d.ExogNames = append(d.Exog, ones), append(d.ExogNames, "(Intercept)")
+		d.Exog, d.ExogNames = append(d.Exog, ones(frame.N)), append(d.ExogNames, "(Intercept)")
 	}
 	for _, c := range f.exog {
 		d.Exog, d.ExogNames = append(d.Exog, frame.Float64(c)), append(d.ExogNames, c)
@@ -235,17 +193,7 @@ func (f *ivFlags) run(cmd *cobra.Command) error {
 	if f.weights != "" {
 		d.Weights = frame.Float64(f.weights)
 	}
-	var codes [][]int
-	for _, c := range f.cluster {
-		cc, _ := frame.Codes(c)
-		codes = append(codes, cc)
-	}
-	if len(codes) > 0 {
-		covOpt.Cluster = codes[0]
-	}
-	if len(codes) > 1 {
-		covOpt.Cluster2 = codes[1]
-	}
+	f.attachClusters(frame, &covOpt)
 
 	var path []iv.AlphaScore
 	if f.alphaSelect != "" {
@@ -296,27 +244,12 @@ func (f *ivFlags) run(cmd *cobra.Command) error {
 	}
 	res.Provenance.Input = &input
 	if f.bootstrap > 0 {
-		boot.BootOptions = estimators.BootOptions{Reps: f.bootstrap, Seed: f.seed, Workers: f.workers}
-		if len(codes) > 0 {
-			boot.Cluster = codes[0]
-		}
-		step, done := f.progress(cmd, f.bootstrap, "bootstrap")
-		boot.Progress = step
-		reps, failed, err := fit.Bootstrap(cmd.Context(), opt, iv.BootOptions{
-			BootOptions: boot.BootOptions, Scheme: boot.Scheme, Cluster: boot.Cluster, Multiplier: boot.Multiplier})
-		done()
+		_, err := f.runBootstrap(cmd, &f.commonFlags, res, rows, fit.Coef, func(b estimators.LSBootOptions) (*mat.Dense, int, error) {
+			return fit.Bootstrap(cmd.Context(), opt, iv.BootOptions{BootOptions: b.BootOptions, Scheme: b.Scheme, Cluster: b.Cluster, Multiplier: b.Multiplier})
+		})
 		if err != nil {
-			return fmt.Errorf("iv: bootstrap: %w", err)
+			return err
 		}
-		applyBootstrap(rows, fit.Coef, reps, level, interval)
-		res.statCol = "Z-stat"
-		res.Diagnostics["bootstrap"] = map[string]any{
-			"replicates": f.bootstrap, "failed": failed, "type": boot.Scheme.String(), "interval": interval.String()}
-		if failed > 0 {
-			f.notef(cmd, "%d of %d bootstrap replicates failed (the estimator is undefined on them) and were left out", failed, f.bootstrap)
-		}
-		res.notes = append(res.notes, fmt.Sprintf("Std. errors and %s intervals from %d %s bootstrap replicates (seed %d).",
-			interval, f.bootstrap, boot.Scheme, f.seed))
 	} else if !fit.HasAnalyticSE() {
 		f.notef(cmd, "%s has no analytic standard errors; add --bootstrap B for standard errors and intervals", fit.Method)
 		res.notes = append(res.notes, fmt.Sprintf("%s has no analytic standard errors; use --bootstrap B.", fit.Method))

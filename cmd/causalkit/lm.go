@@ -15,18 +15,12 @@ import (
 
 type lmFlags struct {
 	commonFlags
+	inferenceFlags
 	y             string
 	x             []string
 	noIntercept   bool
-	vce           string
-	cluster       []string
 	clusterType   string
-	small         bool
 	dropCollinear bool
-	bootstrap     int
-	bootType      string
-	bootCI        string
-	multiplier    string
 }
 
 func newLmCmd() *cobra.Command {
@@ -49,63 +43,16 @@ intervals by bootstrap ones (pairs, cluster or wild resampling).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return f.run(cmd) },
 	}
-	f.register(cmd, true)
+	f.commonFlags.register(cmd, true)
 	fs := cmd.Flags()
 	fs.StringVar(&f.y, "y", "", "outcome column")
 	fs.StringSliceVar(&f.x, "x", nil, "regressor columns (comma-separated or repeated)")
 	fs.BoolVar(&f.noIntercept, "no-intercept", false, "fit without an intercept")
-	fs.StringVar(&f.vce, "vce", "", "covariance: unadjusted, hc0, hc1, hc2, hc3 or cluster (default unadjusted; cluster when --cluster is given)")
-	fs.StringSliceVar(&f.cluster, "cluster", nil, "cluster column, or two columns for two-way clustering (implies --vce cluster)")
 	fs.StringVar(&f.clusterType, "cluster-type", "cr1", "cluster small-sample convention: cr1 (Stata, sandwich HC1), cr0g (G/(G−1) only, as cregg) or cr2 (Bell–McCaffrey, as clubSandwich)")
-	fs.BoolVar(&f.small, "small", false, "small-sample inference: s² = RSS/(n−k), t and F reference distributions")
 	fs.BoolVar(&f.dropCollinear, "drop-collinear", false, "drop regressors that are linear combinations of earlier ones (as R's lm) instead of failing")
-	fs.IntVar(&f.bootstrap, "bootstrap", 0, "bootstrap replicates B (0 = analytic inference only)")
-	fs.StringVar(&f.bootType, "bootstrap-type", "", "bootstrap resampling: pairs, cluster or wild (default pairs; cluster when --cluster is given)")
-	fs.StringVar(&f.bootCI, "bootstrap-ci", "percentile", "bootstrap interval: percentile, basic or normal")
-	fs.StringVar(&f.multiplier, "multiplier", "rademacher", "wild bootstrap weights: rademacher or mammen")
+	f.inferenceFlags.register(cmd, "small-sample inference: s² = RSS/(n−k), t and F reference distributions")
 	_ = cmd.MarkFlagRequired("y")
 	return cmd
-}
-
-// covOptions maps --vce, --cluster and --cluster-type to the covariance.
-func (f *lmFlags) covOptions() (estimators.CovOptions, error) {
-	var opt estimators.CovOptions
-	opt.Small = f.small
-	vce := f.vce
-	if vce == "" {
-		vce = "unadjusted"
-		if len(f.cluster) > 0 {
-			vce = "cluster"
-		}
-	}
-	switch vce {
-	case "unadjusted":
-		opt.Type = estimators.Classical
-	case "hc0", "hc1", "hc2", "hc3":
-		opt.Type = estimators.HC0 + estimators.CovType(vce[2]-'0')
-	case "cluster":
-		switch f.clusterType {
-		case "cr1":
-			opt.Type = estimators.CR1
-		case "cr0g":
-			opt.Type = estimators.CR0G
-		case "cr2":
-			opt.Type = estimators.CR2
-		default:
-			return opt, usagef("--cluster-type %q: use cr1, cr0g or cr2", f.clusterType)
-		}
-	default:
-		return opt, usagef("--vce %q: use unadjusted, hc0, hc1, hc2, hc3 or cluster", f.vce)
-	}
-	switch {
-	case vce == "cluster" && len(f.cluster) == 0:
-		return opt, usagef("--vce cluster needs --cluster COL")
-	case vce != "cluster" && len(f.cluster) > 0:
-		return opt, usagef("--cluster is given but --vce is %s; drop --vce or use --vce cluster", vce)
-	case len(f.cluster) > 2:
-		return opt, usagef("--cluster takes one column, or two for two-way clustering; got %d", len(f.cluster))
-	}
-	return opt, nil
 }
 
 func (f *lmFlags) run(cmd *cobra.Command) error {
@@ -119,12 +66,15 @@ func (f *lmFlags) run(cmd *cobra.Command) error {
 	if len(f.x) == 0 && f.noIntercept {
 		return usagef("--x is empty and --no-intercept is set: the model has no regressors")
 	}
-	covOpt, err := f.covOptions()
+	crType, ok := map[string]estimators.CovType{"cr1": estimators.CR1, "cr0g": estimators.CR0G, "cr2": estimators.CR2}[f.clusterType]
+	if !ok {
+		return usagef("--cluster-type %q: use cr1, cr0g or cr2", f.clusterType)
+	}
+	covOpt, err := f.covOptions(crType)
 	if err != nil {
 		return err
 	}
-	boot, interval, err := parseBoot(f.bootstrap, f.bootType, f.bootCI, f.multiplier, len(f.cluster))
-	if err != nil {
+	if err := f.prepareBoot(); err != nil {
 		return err
 	}
 
@@ -141,11 +91,7 @@ func (f *lmFlags) run(cmd *cobra.Command) error {
 	var x [][]float64
 	var names []string
 	if !f.noIntercept {
-		ones := make([]float64, frame.N)
-		for i := range ones {
-			ones[i] = 1
-		}
-		x, names = append(x, ones), append(names, "(Intercept)")
+		x, names = append(x, ones(frame.N)), append(names, "(Intercept)")
 	}
 	for _, c := range f.x {
 		x, names = append(x, frame.Float64(c)), append(names, c)
@@ -161,17 +107,7 @@ func (f *lmFlags) run(cmd *cobra.Command) error {
 		}
 		return fmt.Errorf("lm: %w", err)
 	}
-	var clusterCodes [][]int
-	for _, c := range f.cluster {
-		codes, _ := frame.Codes(c)
-		clusterCodes = append(clusterCodes, codes)
-	}
-	if len(clusterCodes) > 0 {
-		covOpt.Cluster = clusterCodes[0]
-	}
-	if len(clusterCodes) > 1 {
-		covOpt.Cluster2 = clusterCodes[1]
-	}
+	f.attachClusters(frame, &covOpt)
 	cov, err := ls.Cov(covOpt)
 	if err != nil {
 		return fmt.Errorf("lm: %w", err)
@@ -204,28 +140,15 @@ func (f *lmFlags) run(cmd *cobra.Command) error {
 	res.Provenance.Input = &input
 
 	if f.bootstrap > 0 {
-		boot.BootOptions = estimators.BootOptions{Reps: f.bootstrap, Seed: f.seed, Workers: f.workers}
-		if len(clusterCodes) > 0 {
-			boot.Cluster = clusterCodes[0]
-		}
-		step, done := f.progress(cmd, f.bootstrap, "bootstrap")
-		boot.Progress = step
-		reps, failed, err := ls.Bootstrap(cmd.Context(), boot)
-		done()
+		reps, err := f.runBootstrap(cmd, &f.commonFlags, res, rows, ls.Coef, func(b estimators.LSBootOptions) (*mat.Dense, int, error) {
+			return ls.Bootstrap(cmd.Context(), b)
+		})
 		if err != nil {
-			return fmt.Errorf("lm: bootstrap: %w", err)
+			return err
 		}
-		applyBootstrap(rows, ls.Coef, reps, level, interval)
 		// The Wald test below then uses the bootstrap covariance.
 		if cov.V, err = estimators.ReplicateCov(reps, ls.Kept); err != nil {
 			return fmt.Errorf("lm: bootstrap: %w", err)
-		}
-		res.statCol = "Z-stat"
-		res.Diagnostics["bootstrap"] = map[string]any{
-			"replicates": f.bootstrap, "failed": failed, "type": boot.Scheme.String(), "interval": interval.String(),
-		}
-		if failed > 0 {
-			f.notef(cmd, "%d of %d bootstrap replicates failed (rank-deficient resamples) and were left out", failed, f.bootstrap)
 		}
 	}
 	res.Estimates = rows
@@ -294,10 +217,6 @@ func (f *lmFlags) run(cmd *cobra.Command) error {
 	if cov.Groups > 0 {
 		res.summary = append(res.summary, [2]string{"No. Clusters", strconv.Itoa(cov.Groups)})
 	}
-	if f.bootstrap > 0 {
-		res.notes = append(res.notes, fmt.Sprintf("Std. errors and %s intervals from %d %s bootstrap replicates (seed %d).",
-			interval, f.bootstrap, boot.Scheme, f.seed))
-	}
 	return f.emit(cmd, res)
 }
 
@@ -317,47 +236,4 @@ func testDist(t estimators.Test) string {
 		return fmt.Sprintf("chi2(%g)", t.DF1)
 	}
 	return fmt.Sprintf("F(%g,%g)", t.DF1, t.DF2)
-}
-
-// parseBoot checks the bootstrap flags shared by lm and iv.
-func parseBoot(reps int, typ, ci, mult string, clusters int) (estimators.LSBootOptions, estimators.Interval, error) {
-	var boot estimators.LSBootOptions
-	if reps < 0 {
-		return boot, 0, usagef("--bootstrap %d: give a positive number of replicates, or 0 for none", reps)
-	}
-	interval, err := estimators.ParseInterval(ci)
-	if err != nil {
-		return boot, 0, usageError{fmt.Errorf("--bootstrap-ci: %w", err)}
-	}
-	if reps == 0 {
-		return boot, interval, nil
-	}
-	if typ == "" {
-		typ = "pairs"
-		if clusters > 0 {
-			typ = "cluster"
-		}
-	}
-	if boot.Scheme, err = estimators.ParseResampling(typ); err != nil {
-		return boot, 0, usageError{fmt.Errorf("--bootstrap-type: %w", err)}
-	}
-	if boot.Scheme == estimators.ClusterPairs && clusters != 1 {
-		return boot, 0, usagef("--bootstrap-type cluster needs exactly one --cluster column")
-	}
-	if boot.Multiplier, err = estimators.ParseMultiplier(mult); err != nil || boot.Multiplier == estimators.Gaussian {
-		return boot, 0, usagef("--multiplier %q: use rademacher or mammen", mult)
-	}
-	return boot, interval, nil
-}
-
-// applyBootstrap replaces the standard errors, statistics, p-values and
-// intervals of rows by bootstrap ones.
-func applyBootstrap(rows []estimators.Row, est []float64, reps *mat.Dense, level float64, interval estimators.Interval) {
-	s := estimators.Summarize(est, reps, level, interval)
-	for j := range rows {
-		rows[j].StdError = s.SE[j]
-		rows[j].Statistic = est[j] / s.SE[j]
-		rows[j].PValue = estimators.Normal.PValue(rows[j].Statistic)
-		rows[j].ConfLow, rows[j].ConfHigh = s.Low[j], s.High[j]
-	}
 }
