@@ -296,11 +296,7 @@ func newLPWork(buf, x, y, w []float64, h float64, p int, s Side, k Kernel) (ws l
 	ws.dv = b[:0:q]
 
 	for i, xi := range x {
-		if !s.Contains(xi) {
-			continue
-		}
-		u := xi / h
-		ki := k.Weight(u)
+		u, ki := kernelAt(xi, h, s, k)
 		if ki == 0 {
 			continue
 		}
@@ -425,11 +421,7 @@ func (ws *lpWork) solve(b []float64) {
 func (ws *lpWork) weights(dst, row, x, w []float64, h float64, s Side, k Kernel) {
 	for i, xi := range x {
 		dst[i] = 0
-		if !s.Contains(xi) {
-			continue
-		}
-		u := xi / h
-		ki := k.Weight(u)
+		u, ki := kernelAt(xi, h, s, k)
 		if ki == 0 {
 			continue
 		}
@@ -440,6 +432,16 @@ func (ws *lpWork) weights(dst, row, x, w []float64, h float64, s Side, k Kernel)
 			dst[i] = horner(row, u) * ki
 		}
 	}
+}
+
+// kernelAt returns u = x/h and the kernel weight K(u) of an observation at
+// centred position x on side s (0 off the side or outside the window).
+func kernelAt(x, h float64, s Side, k Kernel) (u, w float64) {
+	if !s.Contains(x) {
+		return 0, 0
+	}
+	u = x / h
+	return u, k.Weight(u)
 }
 
 // horner returns Σ_j c[j] u^j.
