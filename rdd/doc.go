@@ -1,0 +1,12 @@
+// Package rdd estimates regression discontinuity designs at parity with
+// rdrobust (Calonico, Cattaneo and Titiunik): sharp and fuzzy designs and
+// kinks, local polynomials of order p with bias correction of order q,
+// conventional, bias-corrected and robust inference, nearest-neighbour,
+// HC0–HC3 and cluster (CR1) variances, and rdrobust's MSE- and
+// coverage-error-optimal bandwidth selectors with its pilot,
+// regularisation, range restriction and mass-point adjustment.
+//
+// Observations below the cutoff (x < c) form the left side and the others
+// the right side, as in rdrobust; each side is sorted by the running
+// variable, which the nearest-neighbour variance needs.
+package rdd

@@ -1,0 +1,348 @@
+package rdd
+
+import (
+	"errors"
+	"math"
+
+	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/causalkit/causalkit/estimators"
+)
+
+// side holds the observations on one side of the cutoff, sorted by the
+// running variable, as rdrobust sorts them.
+type side struct {
+	x, y, t, w []float64 // t (fuzzy treatment) and w (weights) may be nil
+	cl         []int     // cluster codes or nil
+	dups       []int     // size of the run of equal x values each row is in
+	dupsid     []int     // 1-based position of the row within its run
+	left       bool
+}
+
+// runs fills dups and dupsid (rdrobust's rle of the sorted x).
+func (s *side) runs() {
+	n := len(s.x)
+	s.dups, s.dupsid = make([]int, n), make([]int, n)
+	for i := 0; i < n; {
+		j := i
+		for j < n && s.x[j] == s.x[i] {
+			j++
+		}
+		for k := i; k < j; k++ {
+			s.dups[k], s.dupsid[k] = j-i, k-i+1
+		}
+		i = j
+	}
+}
+
+// window is the subset of a side with positive kernel weight at a
+// bandwidth: the rows, their kernel weights K((x−c)/h)/h (times the
+// observation weights), and the columns the fits need.
+type window struct {
+	idx []int
+	kw  []float64
+	dx  []float64 // x − c
+}
+
+func (s *side) window(c, h float64, k estimators.Kernel) window {
+	var w window
+	for i, xi := range s.x {
+		kw := k.Weight((xi-c)/h) / h
+		if s.w != nil {
+			kw *= s.w[i]
+		}
+		if kw > 0 {
+			w.idx = append(w.idx, i)
+			w.kw = append(w.kw, kw)
+			w.dx = append(w.dx, xi-c)
+		}
+	}
+	return w
+}
+
+// vander returns the n × (o+1) matrix [1, d, d², …, d^o].
+func vander(d []float64, o int) *mat.Dense {
+	r := mat.NewDense(len(d), o+1, nil)
+	for i, v := range d {
+		p := 1.0
+		for j := 0; j <= o; j++ {
+			r.Set(i, j, p)
+			p *= v
+		}
+	}
+	return r
+}
+
+// weightedGramInverse returns (Rᵀ diag(w) R)⁻¹.
+func weightedGramInverse(r *mat.Dense, w []float64) (*mat.SymDense, error) {
+	_, k := r.Dims()
+	g := mat.NewSymDense(k, nil)
+	for i, wi := range w {
+		row := r.RawRowView(i)
+		for a := range k {
+			for b := a; b < k; b++ {
+				g.SetSym(a, b, g.At(a, b)+wi*row[a]*row[b])
+			}
+		}
+	}
+	// As rdrobust's qrXXinv: the Cholesky inverse, however ill-conditioned
+	// (high-order pilots in raw units are), else the pseudo-inverse.
+	var ch mat.Cholesky
+	if ch.Factorize(g) {
+		var inv mat.SymDense
+		err := ch.InverseTo(&inv)
+		var cond mat.Condition
+		if err == nil || errors.As(err, &cond) {
+			return &inv, nil
+		}
+	}
+	var eig mat.EigenSym
+	if !eig.Factorize(g, true) {
+		return nil, estimators.InputErrorf("the local polynomial of order %d cannot be fitted in the window", k-1)
+	}
+	vals := eig.Values(nil)
+	var vecs mat.Dense
+	eig.VectorsTo(&vecs)
+	top := floats.Max(vals)
+	if !(top > 0) {
+		return nil, estimators.InputErrorf("no observations with positive weight in the window for a polynomial of order %d", k-1)
+	}
+	inv := mat.NewSymDense(k, nil)
+	for j, v := range vals {
+		if v > math.Sqrt(2.220446049250313e-16)*top { // MASS::ginv's tolerance
+			inv.SymRankOne(inv, 1/v, vecs.ColView(j))
+		}
+	}
+	return inv, nil
+}
+
+// outcomes returns the columns D = [y] or [y, t] on the window rows.
+func (s *side) outcomes(w window) [][]float64 {
+	y := make([]float64, len(w.idx))
+	for a, i := range w.idx {
+		y[a] = s.y[i]
+	}
+	d := [][]float64{y}
+	if s.t != nil {
+		t := make([]float64, len(w.idx))
+		for a, i := range w.idx {
+			t[a] = s.t[i]
+		}
+		d = append(d, t)
+	}
+	return d
+}
+
+// fit is a weighted polynomial fit on a window: β = G⁻¹ Rᵀ W D per outcome
+// column.
+type fit struct {
+	r    *mat.Dense
+	inv  *mat.SymDense
+	beta [][]float64 // one coefficient vector per outcome column
+}
+
+func polyFit(w window, d [][]float64, o int) (fit, error) {
+	r := vander(w.dx, o)
+	inv, err := weightedGramInverse(r, w.kw)
+	if err != nil {
+		return fit{}, err
+	}
+	f := fit{r: r, inv: inv}
+	for _, col := range d {
+		rtwd := make([]float64, o+1)
+		for i, wi := range w.kw {
+			row := r.RawRowView(i)
+			for j := range rtwd {
+				rtwd[j] += row[j] * wi * col[i]
+			}
+		}
+		var b mat.VecDense
+		b.MulVec(inv, mat.NewVecDense(o+1, rtwd))
+		f.beta = append(f.beta, b.RawVector().Data)
+	}
+	return f, nil
+}
+
+// residuals returns the residual columns (one per outcome) that the
+// variance estimators use: nearest-neighbour residuals for NN, or the fit's
+// residuals scaled as HC0–HC3 (d is the number of fitted coefficients, for
+// HC1's n/(n−d)).
+func (s *side) residuals(w window, d [][]float64, f fit, vce VCE, nnmatch int, clustered bool) [][]float64 {
+	n := len(w.idx)
+	res := make([][]float64, len(d))
+	if vce == NN {
+		dups, dupsid := make([]int, n), make([]int, n)
+		x := make([]float64, n)
+		for a, i := range w.idx {
+			dups[a], dupsid[a], x[a] = s.dups[i], s.dupsid[i], s.x[i]
+		}
+		for l, col := range d {
+			res[l] = nnResiduals(x, col, dups, dupsid, nnmatch)
+		}
+		return res
+	}
+	_, k := f.r.Dims()
+	scale := make([]float64, n)
+	for i := range scale {
+		scale[i] = 1
+	}
+	switch vce {
+	case HC1:
+		if !clustered {
+			for i := range scale {
+				scale[i] = math.Sqrt(float64(n) / float64(n-k))
+			}
+		}
+	case HC2, HC3:
+		var ri mat.Dense
+		ri.Mul(f.r, f.inv)
+		for i := range scale {
+			var h float64
+			row, rrow := ri.RawRowView(i), f.r.RawRowView(i)
+			for j := range row {
+				h += row[j] * rrow[j] * w.kw[i]
+			}
+			h = 1 / math.Max(1-h, 1e-8)
+			if vce == HC2 {
+				h = math.Sqrt(h)
+			}
+			scale[i] = h
+		}
+	}
+	for l, col := range d {
+		r := make([]float64, n)
+		for i := range r {
+			pred := 0.0
+			row := f.r.RawRowView(i)
+			for j, b := range f.beta[l] {
+				pred += row[j] * b
+			}
+			r[i] = scale[i] * (col[i] - pred)
+		}
+		res[l] = r
+	}
+	return res
+}
+
+// nnResiduals are rdrobust's nearest-neighbour residuals on sorted x:
+// √(J/(J+1))·(y_i − mean of the J ≥ nnmatch nearest other observations),
+// where ties in x are kept together.
+func nnResiduals(x, y []float64, dups, dupsid []int, nnmatch int) []float64 {
+	n := len(x)
+	res := make([]float64, n)
+	target := min(nnmatch, n-1)
+	for pos := range n {
+		rpos := dups[pos] - dupsid[pos]
+		lpos := dupsid[pos] - 1
+		for lpos+rpos < target {
+			switch {
+			case pos-lpos-1 < 0:
+				rpos += dups[pos+rpos+1]
+			case pos+rpos+1 >= n:
+				lpos += dups[pos-lpos-1]
+			case x[pos]-x[pos-lpos-1] > x[pos+rpos+1]-x[pos]:
+				rpos += dups[pos+rpos+1]
+			case x[pos]-x[pos-lpos-1] < x[pos+rpos+1]-x[pos]:
+				lpos += dups[pos-lpos-1]
+			default:
+				rpos += dups[pos+rpos+1]
+				lpos += dups[pos-lpos-1]
+			}
+		}
+		lo, hi := max(0, pos-lpos), min(n-1, pos+rpos)
+		var sum float64
+		for j := lo; j <= hi; j++ {
+			sum += y[j]
+		}
+		sum -= y[pos]
+		J := float64(hi - lo)
+		res[pos] = math.Sqrt(J/(J+1)) * (y[pos] - sum/J)
+	}
+	return res
+}
+
+// meat returns Σ_i r_i² a_i a_iᵀ with r_i = Σ_l s_l res_il and a_i the rows
+// of rx, or with clusters the CR1 sum Σ_g (Σ_{i∈g} r_i a_i)(…)ᵀ times
+// (n−1)/(n−k)·G/(G−1), k = kdf.
+func meat(rx *mat.Dense, res [][]float64, s []float64, cl []int, kdf int) *mat.SymDense {
+	n, k := rx.Dims()
+	r := make([]float64, n)
+	for l, col := range res {
+		for i, v := range col {
+			r[i] += s[l] * v
+		}
+	}
+	m := mat.NewSymDense(k, nil)
+	if cl == nil {
+		for i, ri := range r {
+			m.SymRankOne(m, ri*ri, mat.NewVecDense(k, rx.RawRowView(i)))
+		}
+		return m
+	}
+	sums := map[int][]float64{}
+	var order []int
+	for i, g := range cl {
+		sv, ok := sums[g]
+		if !ok {
+			sv = make([]float64, k)
+			sums[g] = sv
+			order = append(order, g)
+		}
+		row := rx.RawRowView(i)
+		for j := range sv {
+			sv[j] += row[j] * r[i]
+		}
+	}
+	for _, g := range order {
+		m.SymRankOne(m, 1, mat.NewVecDense(k, sums[g]))
+	}
+	G := float64(len(order))
+	m.ScaleSym(float64(n-1)/float64(n-kdf)*G/(G-1), m)
+	return m
+}
+
+// sandwichEntry returns (A M A)[j, j] for symmetric A and M.
+func sandwichEntry(a, m *mat.SymDense, j int) float64 {
+	k := a.SymmetricDim()
+	var v float64
+	for p := range k {
+		for q := range k {
+			v += a.At(j, p) * m.At(p, q) * a.At(q, j)
+		}
+	}
+	return v
+}
+
+// weighted returns the rows of r scaled by w (R∘w).
+func weighted(r *mat.Dense, w []float64) *mat.Dense {
+	var out mat.Dense
+	out.CloneFrom(r)
+	for i, wi := range w {
+		row := out.RawRowView(i)
+		for j := range row {
+			row[j] *= wi
+		}
+	}
+	return &out
+}
+
+func factorial(n int) float64 {
+	f := 1.0
+	for i := 2; i <= n; i++ {
+		f *= float64(i)
+	}
+	return f
+}
+
+// clusterCodes returns the cluster codes of the window rows, or nil.
+func (s *side) clusterCodes(w window) []int {
+	if s.cl == nil {
+		return nil
+	}
+	c := make([]int, len(w.idx))
+	for a, i := range w.idx {
+		c[a] = s.cl[i]
+	}
+	return c
+}

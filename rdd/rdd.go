@@ -1,0 +1,492 @@
+package rdd
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+
+	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/stat/distuv"
+
+	"github.com/causalkit/causalkit/estimators"
+)
+
+// VCE is the variance estimator.
+type VCE int
+
+// The variance estimators of rdrobust. With clusters, NN, HC0 and HC1 mean
+// CR1 (rdrobust's mapping); HC2/HC3 would mean CR2/CR3, which are not
+// implemented yet.
+const (
+	NN VCE = iota // nearest-neighbour residuals (NNMatch neighbours)
+	HC0
+	HC1
+	HC2
+	HC3
+)
+
+var vceNames = [...]string{"nn", "hc0", "hc1", "hc2", "hc3"}
+
+func (v VCE) String() string { return vceNames[v] }
+
+// ParseVCE parses nn, hc0, hc1, hc2 or hc3.
+func ParseVCE(s string) (VCE, error) {
+	if i := slices.Index(vceNames[:], s); i >= 0 {
+		return VCE(i), nil
+	}
+	return 0, estimators.InputErrorf("unknown vce %q; use nn, hc0, hc1, hc2 or hc3", s)
+}
+
+// BWSelect is a bandwidth selector.
+type BWSelect int
+
+// rdrobust's selectors: MSE-optimal common (rd), two-sided, for the sum, and
+// their combinations (comb1 = min(rd, sum), comb2 = median(two, rd, sum)),
+// and the coverage-error-optimal versions.
+const (
+	MSERD BWSelect = iota
+	MSETwo
+	MSESum
+	MSEComb1
+	MSEComb2
+	CERRD
+	CERTwo
+	CERSum
+	CERComb1
+	CERComb2
+	Manual
+)
+
+var bwNames = [...]string{"mserd", "msetwo", "msesum", "msecomb1", "msecomb2", "cerrd", "certwo", "cersum", "cercomb1", "cercomb2", "manual"}
+
+func (b BWSelect) String() string { return bwNames[b] }
+
+// ParseBWSelect parses a selector name.
+func ParseBWSelect(s string) (BWSelect, error) {
+	if i := slices.Index(bwNames[:Manual], s); i >= 0 {
+		return BWSelect(i), nil
+	}
+	return 0, estimators.InputErrorf("unknown bandwidth selector %q; use mserd, msetwo, msesum, msecomb1, msecomb2, cerrd, certwo, cersum, cercomb1 or cercomb2", s)
+}
+
+// MassPoints is the mass-point policy.
+type MassPoints int
+
+// Adjust (the default) uses distinct values in the pilot bandwidth and, when
+// 20 % or more of a side's values repeat, requires 10 distinct values in
+// every bandwidth; Check only warns; Off does neither.
+const (
+	Adjust MassPoints = iota
+	Check
+	Off
+)
+
+// Options configure Estimate. Start from DefaultOptions (rdrobust's
+// defaults); the zero value is not valid because P = 0 is a meaningful
+// order.
+type Options struct {
+	Cutoff   float64
+	P, Q     int // polynomial orders of the estimate and of the bias correction
+	Deriv    int // 0 for the jump in level, 1 for a kink
+	Kernel   estimators.Kernel
+	BWSelect BWSelect
+	// H and B are manual bandwidths (left, right); H zero means select.
+	// With H given and B zero, B = H/Rho (Rho default 1).
+	H, B       [2]float64
+	Rho        float64
+	VCE        VCE
+	NNMatch    int
+	MassPoints MassPoints
+	// BWCheck, when positive, requires that many distinct values of the
+	// running variable on each side within every bandwidth.
+	BWCheck    int
+	BWRestrict bool    // cap bandwidths at the range of the data
+	ScaleRegul float64 // weight of the regularisation term (0 turns it off)
+	Level      float64 // confidence level (0.95 for 95 %)
+}
+
+// DefaultOptions returns rdrobust's defaults: p = 1, q = 2, triangular
+// kernel, mserd, nearest-neighbour variance with 3 neighbours, mass-point
+// adjustment, bandwidths restricted to the data range, scaleregul 1, 95 %.
+func DefaultOptions() Options {
+	return Options{P: 1, Q: 2, Kernel: estimators.Triangular, NNMatch: 3, BWRestrict: true, ScaleRegul: 1, Level: 0.95}
+}
+
+// Data is an RD sample: outcome, running variable, and optionally the
+// treatment of a fuzzy design, observation weights and cluster codes.
+type Data struct {
+	Y, X    []float64
+	T       []float64
+	Weights []float64
+	Cluster []int
+}
+
+// Line is one of rdrobust's three lines of output.
+type Line struct {
+	Coef, SE, Z, P, Low, High float64
+}
+
+// Result is an RD estimate.
+type Result struct {
+	Conventional, BiasCorrected, Robust Line
+	BWSelect                            BWSelect
+	H, B                                [2]float64 // bandwidths, left and right
+	N, NH, NB                           [2]int     // observations: all, within h, within b
+	VCE                                 string     // nn, hc0–hc3, or cr1
+	Kernel                              estimators.Kernel
+	Fuzzy                               bool
+	// FirstStage is the conventional jump of the treatment (fuzzy).
+	FirstStage float64
+	Clusters   int
+	Warnings   []string
+}
+
+// state is the prepared sample.
+type state struct {
+	opt      Options
+	c        float64
+	x        []float64
+	l, r     *side
+	n        int
+	mUniq    int
+	bwcheck  int
+	vce      VCE
+	clusters int
+	warnings []string
+}
+
+// Estimate computes the sharp or fuzzy RD estimate with rdrobust's
+// conventional, bias-corrected and robust inference (Calonico, Cattaneo and
+// Titiunik 2014), selecting the bandwidths unless given.
+func Estimate(d *Data, opt Options) (*Result, error) {
+	st, err := prepare(d, opt)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{BWSelect: opt.BWSelect, Kernel: opt.Kernel, Fuzzy: d.T != nil, Warnings: st.warnings, VCE: st.vce.String()}
+	if d.Cluster != nil {
+		res.VCE = "cr1"
+		res.Clusters = st.clusters
+	}
+	hl, hr, bl, br := opt.H[0], opt.H[1], opt.B[0], opt.B[1]
+	switch {
+	case hl > 0:
+		res.BWSelect = Manual
+		if hr == 0 {
+			hr = hl
+		}
+		rho := opt.Rho
+		switch {
+		case bl > 0:
+			if br == 0 {
+				br = bl
+			}
+		default:
+			if rho == 0 {
+				rho = 1
+			}
+			bl, br = hl/rho, hr/rho
+		}
+	case st.n < 20:
+		h := math.Max(math.Abs(st.c-st.x[0]), math.Abs(st.c-st.x[len(st.x)-1]))
+		hl, hr, bl, br = h, h, h, h
+		res.BWSelect = Manual
+		st.warnings = append(st.warnings, "fewer than 20 observations: the whole sample is used")
+	default:
+		all, err := st.selectAll()
+		if err != nil {
+			return nil, fmt.Errorf("rdd: bandwidth selection: %w", err)
+		}
+		v := all[opt.BWSelect]
+		hl, hr, bl, br = v[0], v[1], v[2], v[3]
+		if opt.Rho > 0 {
+			bl, br = hl/opt.Rho, hr/opt.Rho
+		}
+	}
+	res.H, res.B = [2]float64{hl, hr}, [2]float64{bl, br}
+	res.N = [2]int{len(st.l.x), len(st.r.x)}
+	if err := st.estimate(res); err != nil {
+		return nil, fmt.Errorf("rdd: %w", err)
+	}
+	return res, nil
+}
+
+func prepare(d *Data, opt Options) (*state, error) {
+	n := len(d.X)
+	if len(d.Y) != n || (d.T != nil && len(d.T) != n) || (d.Weights != nil && len(d.Weights) != n) || (d.Cluster != nil && len(d.Cluster) != n) {
+		panic("rdd: columns of different lengths")
+	}
+	if err := opt.validate(); err != nil {
+		return nil, err
+	}
+	for _, c := range []struct {
+		name string
+		v    []float64
+	}{{"y", d.Y}, {"x", d.X}, {"treatment", d.T}, {"weights", d.Weights}} {
+		if err := estimators.CheckFinite(c.name, c.v); err != nil {
+			return nil, fmt.Errorf("rdd: %w", err)
+		}
+	}
+	st := &state{opt: opt, c: opt.Cutoff, vce: opt.VCE, n: n}
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return d.X[order[a]] < d.X[order[b]] })
+	st.l, st.r = &side{left: true}, &side{}
+	st.x = make([]float64, n)
+	for a, i := range order {
+		st.x[a] = d.X[i]
+		s := st.r
+		if d.X[i] < st.c {
+			s = st.l
+		}
+		s.x = append(s.x, d.X[i])
+		s.y = append(s.y, d.Y[i])
+		if d.T != nil {
+			s.t = append(s.t, d.T[i])
+		}
+		if d.Weights != nil {
+			if d.Weights[i] < 0 {
+				return nil, estimators.InputErrorf("rdd: weight %g in row %d; weights must be non-negative", d.Weights[i], i+1)
+			}
+			s.w = append(s.w, d.Weights[i])
+		}
+		if d.Cluster != nil {
+			s.cl = append(s.cl, d.Cluster[i])
+		}
+	}
+	if n == 0 || st.c <= st.x[0] || st.c >= st.x[n-1] {
+		return nil, estimators.InputErrorf("rdd: the cutoff %g is outside the range of the running variable; it must lie strictly inside the data", st.c)
+	}
+	if len(st.l.x) < opt.P+2 || len(st.r.x) < opt.P+2 {
+		return nil, estimators.InputErrorf("rdd: %d observations below and %d above the cutoff; need at least %d on each side", len(st.l.x), len(st.r.x), opt.P+2)
+	}
+	st.l.runs()
+	st.r.runs()
+	if d.T != nil {
+		if variance(st.l.t) == 0 && variance(st.r.t) == 0 && math.Abs(mean(st.l.t)-mean(st.r.t)) < 1.5e-8 {
+			return nil, estimators.InputErrorf("rdd: fuzzy design: the treatment has no variation and no jump at the cutoff; the fuzzy estimator is not identified")
+		}
+		if variance(st.l.t) == 0 || variance(st.r.t) == 0 {
+			return nil, estimators.InputErrorf("rdd: fuzzy design with perfect compliance on one side is not supported yet; use the sharp design")
+		}
+	}
+	if d.Cluster != nil {
+		switch opt.VCE {
+		case NN, HC0, HC1:
+			st.vce = HC1 // CR1: raw residuals, the factor in the meat
+		default:
+			return nil, estimators.InputErrorf("rdd: vce %s with clusters means CR2/CR3, which are not implemented; use nn, hc0 or hc1 (CR1)", opt.VCE)
+		}
+		st.clusters = countDistinct(st.l.cl) + countDistinct(st.r.cl)
+	}
+	st.bwcheck = opt.BWCheck
+	if opt.MassPoints != Off || opt.BWCheck > 0 {
+		ml, mr := countDistinctF(st.l.x), countDistinctF(st.r.x)
+		st.mUniq = ml + mr
+		if opt.MassPoints != Off {
+			if 1-float64(ml)/float64(len(st.l.x)) >= 0.2 || 1-float64(mr)/float64(len(st.r.x)) >= 0.2 {
+				st.warnings = append(st.warnings, "mass points detected in the running variable")
+				if opt.MassPoints == Adjust && st.bwcheck == 0 {
+					st.bwcheck = 10
+				}
+			}
+		}
+	}
+	return st, nil
+}
+
+func (o Options) validate() error {
+	switch {
+	case o.P < 0 || o.Q <= o.P:
+		return estimators.InputErrorf("rdd: p = %d, q = %d; need 0 ≤ p < q", o.P, o.Q)
+	case o.Deriv < 0 || o.Deriv > o.P:
+		return estimators.InputErrorf("rdd: deriv = %d must be between 0 and p = %d", o.Deriv, o.P)
+	case !o.Kernel.Valid():
+		return estimators.InputErrorf("rdd: invalid kernel")
+	case o.NNMatch < 1 && o.VCE == NN:
+		return estimators.InputErrorf("rdd: nnmatch = %d; need at least 1", o.NNMatch)
+	case !(o.Level > 0 && o.Level < 1):
+		return estimators.InputErrorf("rdd: level %g must be in (0, 1)", o.Level)
+	case o.H[0] < 0 || o.H[1] < 0 || o.B[0] < 0 || o.B[1] < 0 || o.Rho < 0:
+		return estimators.InputErrorf("rdd: bandwidths and rho must be positive")
+	case o.ScaleRegul < 0:
+		return estimators.InputErrorf("rdd: scaleregul must be non-negative")
+	}
+	return nil
+}
+
+// estimate computes the three lines at the bandwidths in res.
+func (st *state) estimate(res *Result) error {
+	o := st.opt
+	p, q, nu := o.P, o.Q, o.Deriv
+	type sideOut struct {
+		betaP, betaBC [][]float64
+		vcl, vrb      func(s []float64) float64
+	}
+	fitSide := func(s *side, h, b float64, k int) (sideOut, error) {
+		wh, wb := s.window(st.c, h, o.Kernel), s.window(st.c, b, o.Kernel)
+		res.NH[k], res.NB[k] = len(wh.idx), len(wb.idx)
+		// The estimation sample is the larger window; weights of the other
+		// bandwidth are recomputed on it (zero outside).
+		w := wb
+		if h > b {
+			w = wh
+		}
+		kh, kb := make([]float64, len(w.idx)), make([]float64, len(w.idx))
+		for a, i := range w.idx {
+			kh[a] = o.Kernel.Weight(w.dx[a]/h) / h
+			kb[a] = o.Kernel.Weight(w.dx[a]/b) / b
+			if s.w != nil {
+				kh[a] *= s.w[i]
+				kb[a] *= s.w[i]
+			}
+		}
+		d := s.outcomes(w)
+		rq := vander(w.dx, q)
+		rp := mat.DenseCopyOf(rq.Slice(0, len(w.idx), 0, p+1))
+		invP, err := weightedGramInverse(rp, kh)
+		if err != nil {
+			return sideOut{}, err
+		}
+		invQ, err := weightedGramInverse(rq, kb)
+		if err != nil {
+			return sideOut{}, err
+		}
+		// Q_q = R_p∘W_h − h^(p+1) (W_b R_q G_q⁻¹ e_{p+1}) Lᵀ with
+		// L = R_pᵀ (W_h u^(p+1)).
+		lv := make([]float64, p+1)
+		for a, kw := range kh {
+			u := math.Pow(w.dx[a]/h, float64(p+1))
+			row := rp.RawRowView(a)
+			for j := range lv {
+				lv[j] += row[j] * kw * u
+			}
+		}
+		var gcol mat.VecDense
+		gcol.MulVec(rq, mat.NewVecDense(q+1, mat.Col(nil, p+1, invQ)))
+		hp := math.Pow(h, float64(p+1))
+		qq := weighted(rp, kh)
+		for a := range kh {
+			row := qq.RawRowView(a)
+			c := hp * kb[a] * gcol.AtVec(a)
+			for j := range row {
+				row[j] -= c * lv[j]
+			}
+		}
+		var out sideOut
+		rpw := weighted(rp, kh)
+		for _, col := range d {
+			var bp, bbc mat.VecDense
+			v := mat.NewVecDense(len(col), col)
+			var t mat.VecDense
+			t.MulVec(rpw.T(), v)
+			bp.MulVec(invP, &t)
+			t.MulVec(qq.T(), v)
+			bbc.MulVec(invP, &t)
+			out.betaP = append(out.betaP, bp.RawVector().Data)
+			out.betaBC = append(out.betaBC, bbc.RawVector().Data)
+		}
+		fp := fit{r: rp, inv: invP, beta: out.betaP}
+		cl := s.clusterCodes(w)
+		wwin := window{idx: w.idx, kw: kh, dx: w.dx}
+		resH := s.residuals(wwin, d, fp, st.vce, o.NNMatch, cl != nil)
+		resB := resH
+		hbMatch := h == b
+		var fq fit
+		if st.vce != NN || (hbMatch && cl != nil) {
+			fq = fit{r: rq, inv: invQ}
+			for _, col := range d {
+				var t, bq mat.VecDense
+				t.MulVec(weighted(rq, kb).T(), mat.NewVecDense(len(col), col))
+				bq.MulVec(invQ, &t)
+				fq.beta = append(fq.beta, bq.RawVector().Data)
+			}
+		}
+		if st.vce != NN {
+			resB = s.residuals(window{idx: w.idx, kw: kb, dx: w.dx}, d, fq, st.vce, o.NNMatch, cl != nil)
+		}
+		out.vcl = func(sv []float64) float64 {
+			return sandwichEntry(invP, meat(rpw, resH, sv, cl, p+1), nu)
+		}
+		out.vrb = func(sv []float64) float64 {
+			if hbMatch && cl != nil {
+				// rdrobust: with h = b and clusters, the robust variance is
+				// the q-regression's, with weights W_h.
+				return sandwichEntry(invQ, meat(weighted(rq, kh), resB, sv, cl, q+1), nu)
+			}
+			return sandwichEntry(invP, meat(qq, resB, sv, cl, q+1), nu)
+		}
+		return out, nil
+	}
+	lo, err := fitSide(st.l, res.H[0], res.B[0], 0)
+	if err != nil {
+		return fmt.Errorf("below the cutoff: %w", err)
+	}
+	ro, err := fitSide(st.r, res.H[1], res.B[1], 1)
+	if err != nil {
+		return fmt.Errorf("above the cutoff: %w", err)
+	}
+	f := factorial(nu)
+	jump := func(bl, br [][]float64, col int) float64 { return f * (br[col][nu] - bl[col][nu]) }
+	tauCL, tauBC := jump(lo.betaP, ro.betaP, 0), jump(lo.betaBC, ro.betaBC, 0)
+	s := []float64{1}
+	if res.Fuzzy {
+		tTcl, tTbc := jump(lo.betaP, ro.betaP, 1), jump(lo.betaBC, ro.betaBC, 1)
+		tYcl, tYbc := tauCL, tauBC
+		res.FirstStage = tTcl
+		tauCL = tYcl / tTcl
+		s = []float64{1 / tTcl, -tYcl / (tTcl * tTcl)}
+		tauBC = tauCL - (s[0]*(tYcl-tYbc) + s[1]*(tTcl-tTbc))
+	}
+	vcl := f * f * (lo.vcl(s) + ro.vcl(s))
+	vrb := f * f * (lo.vrb(s) + ro.vrb(s))
+	z := distuv.UnitNormal.Quantile(0.5 + o.Level/2)
+	line := func(coef, v float64) Line {
+		se := math.Sqrt(v)
+		zs := coef / se
+		return Line{Coef: coef, SE: se, Z: zs, P: 2 * distuv.UnitNormal.CDF(-math.Abs(zs)), Low: coef - z*se, High: coef + z*se}
+	}
+	res.Conventional = line(tauCL, vcl)
+	res.BiasCorrected = line(tauBC, vcl)
+	res.Robust = line(tauBC, vrb)
+	return nil
+}
+
+func mean(v []float64) float64 {
+	var s float64
+	for _, x := range v {
+		s += x
+	}
+	return s / float64(len(v))
+}
+
+func variance(v []float64) float64 {
+	m := mean(v)
+	var s float64
+	for _, x := range v {
+		s += (x - m) * (x - m)
+	}
+	return s
+}
+
+func countDistinct(c []int) int {
+	seen := map[int]bool{}
+	for _, v := range c {
+		seen[v] = true
+	}
+	return len(seen)
+}
+
+// countDistinctF counts the distinct values of sorted data.
+func countDistinctF(x []float64) int {
+	n := 0
+	for i := range x {
+		if i == 0 || x[i] != x[i-1] {
+			n++
+		}
+	}
+	return n
+}
