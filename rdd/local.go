@@ -77,13 +77,20 @@ func vander(d []float64, o int) *mat.Dense {
 // weightedGramInverse returns (Rᵀ diag(w) R)⁻¹.
 func weightedGramInverse(r *mat.Dense, w []float64) (*mat.SymDense, error) {
 	_, k := r.Dims()
-	g := mat.NewSymDense(k, nil)
+	acc := make([]float64, k*k)
 	for i, wi := range w {
 		row := r.RawRowView(i)
 		for a := range k {
+			c := wi * row[a]
 			for b := a; b < k; b++ {
-				g.SetSym(a, b, g.At(a, b)+wi*row[a]*row[b])
+				acc[a*k+b] += c * row[b]
 			}
+		}
+	}
+	g := mat.NewSymDense(k, nil)
+	for a := range k {
+		for b := a; b < k; b++ {
+			g.SetSym(a, b, acc[a*k+b])
 		}
 	}
 	// As rdrobust's qrXXinv: the Cholesky inverse, however ill-conditioned
@@ -273,32 +280,47 @@ func meat(rx *mat.Dense, res [][]float64, s []float64, cl []int, kdf int) *mat.S
 			r[i] += s[l] * v
 		}
 	}
-	m := mat.NewSymDense(k, nil)
+	acc := make([]float64, k*k) // upper triangle, row-major
+	add := func(row []float64, c float64) {
+		for a := range k {
+			ca := c * row[a]
+			for b := a; b < k; b++ {
+				acc[a*k+b] += ca * row[b]
+			}
+		}
+	}
+	factor := 1.0
 	if cl == nil {
 		for i, ri := range r {
-			m.SymRankOne(m, ri*ri, mat.NewVecDense(k, rx.RawRowView(i)))
+			add(rx.RawRowView(i), ri*ri)
 		}
-		return m
-	}
-	sums := map[int][]float64{}
-	var order []int
-	for i, g := range cl {
-		sv, ok := sums[g]
-		if !ok {
-			sv = make([]float64, k)
-			sums[g] = sv
-			order = append(order, g)
+	} else {
+		sums := map[int][]float64{}
+		var order []int
+		for i, g := range cl {
+			sv, ok := sums[g]
+			if !ok {
+				sv = make([]float64, k)
+				sums[g] = sv
+				order = append(order, g)
+			}
+			row := rx.RawRowView(i)
+			for j := range sv {
+				sv[j] += row[j] * r[i]
+			}
 		}
-		row := rx.RawRowView(i)
-		for j := range sv {
-			sv[j] += row[j] * r[i]
+		for _, g := range order {
+			add(sums[g], 1)
+		}
+		G := float64(len(order))
+		factor = float64(n-1) / float64(n-kdf) * G / (G - 1)
+	}
+	m := mat.NewSymDense(k, nil)
+	for a := range k {
+		for b := a; b < k; b++ {
+			m.SetSym(a, b, factor*acc[a*k+b])
 		}
 	}
-	for _, g := range order {
-		m.SymRankOne(m, 1, mat.NewVecDense(k, sums[g]))
-	}
-	G := float64(len(order))
-	m.ScaleSym(float64(n-1)/float64(n-kdf)*G/(G-1), m)
 	return m
 }
 

@@ -1,10 +1,10 @@
 package rdd
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
-	"sort"
 
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat/distuv"
@@ -229,11 +229,25 @@ func prepare(d *Data, opt Options) (*state, error) {
 		}
 	}
 	st := &state{opt: opt, c: opt.Cutoff, vce: opt.VCE, n: n}
-	order := make([]int, n)
-	for i := range order {
-		order[i] = i
+	// Sort by x, ties in input order (a deterministic, stable order).
+	type key struct {
+		x float64
+		i int
 	}
-	sort.SliceStable(order, func(a, b int) bool { return d.X[order[a]] < d.X[order[b]] })
+	keys := make([]key, n)
+	for i, v := range d.X {
+		keys[i] = key{v, i}
+	}
+	slices.SortFunc(keys, func(a, b key) int {
+		if c := cmp.Compare(a.x, b.x); c != 0 {
+			return c
+		}
+		return a.i - b.i
+	})
+	order := make([]int, n)
+	for a, k := range keys {
+		order[a] = k.i
+	}
 	st.l, st.r = &side{left: true}, &side{}
 	st.x = make([]float64, n)
 	for a, i := range order {

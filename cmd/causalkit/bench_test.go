@@ -37,3 +37,14 @@ func BenchmarkLmCommand(b *testing.B) {
 	benchCommand(b, []string{"simulate", "lm", "--n", "1000000", "--p", "10"},
 		"lm", "--y", "y", "--x", "x1..x10", "--vce", "hc1")
 }
+
+// BenchmarkRDDCommand is rdrobust's defaults (mserd, nn variance) on
+// 1,000,000 observations from Parquet, whole command.
+func BenchmarkRDDCommand(b *testing.B) {
+	benchCommand(b, []string{"simulate", "rdd", "--n", "1000000"}, "rdd", "--y", "y", "--x", "x")
+}
+
+// BenchmarkRDDCommand100k is the same on 100,000 observations.
+func BenchmarkRDDCommand100k(b *testing.B) {
+	benchCommand(b, []string{"simulate", "rdd", "--n", "100000"}, "rdd", "--y", "y", "--x", "x")
+}

@@ -15,7 +15,8 @@ import (
 type result struct {
 	Command     string                `json:"command"`
 	Method      string                `json:"method"`
-	N           int                   `json:"n"`
+	N           any                   `json:"n"` // a count, or an object of counts (rdd)
+	Bandwidth   any                   `json:"bandwidth,omitempty"`
 	Estimates   []estimators.Row      `json:"estimates"`
 	Diagnostics map[string]any        `json:"diagnostics"`
 	Provenance  estimators.Provenance `json:"provenance"`
@@ -39,7 +40,7 @@ func (r *result) writeTable(w stdio.Writer) error {
 	b.WriteString(strings.Repeat("=", width) + "\n")
 	half := (len(r.summary) + 1) / 2
 	cell := func(kv [2]string) string {
-		return fmt.Sprintf("%-20s%18s", kv[0]+":", kv[1])
+		return fmt.Sprintf("%-22s%16s", kv[0]+":", kv[1])
 	}
 	for i := range half {
 		line := cell(r.summary[i])

@@ -40,6 +40,7 @@ to stderr. Exit status: 0 success, 2 bad input or usage, 1 internal error.`,
 	root.AddCommand(
 		newLmCmd(),
 		newIVCmd(),
+		newRDDCmd(),
 		newSimulateCmd(),
 		newDescribeCmd(),
 		newConvertCmd(),

@@ -28,7 +28,7 @@ func newSimulateCmd() *cobra.Command {
 benchmarks. The output format follows the --out extension (.parquet, .csv,
 .arrow). The same --seed gives the same file.`,
 	}
-	cmd.AddCommand(newSimulateLmCmd(), newSimulateIVCmd())
+	cmd.AddCommand(newSimulateLmCmd(), newSimulateIVCmd(), newSimulateRDDCmd())
 	return cmd
 }
 
@@ -217,5 +217,43 @@ columns y, x1…, gx1…, g1…; f is printed on stderr. Fit it with
 	fs.IntVar(&dc, "confounders", 32, "da: number of confounders")
 	fs.Float64Var(&kappa, "kappa", 1, "da: confounding strength κ")
 	fs.Float64Var(&gamma, "gamma", 1, "da: augmentation strength γ")
+	return cmd
+}
+
+// SimulateRDD draws the sharp RD design of `simulate rdd`: x ~ U(−1, 1),
+// y = 1 + 0.8x − 0.5x² + 0.5·1{x ≥ 0} + 0.3ε with ε ~ N(0, 1). The jump at
+// the cutoff 0 is 0.5.
+func SimulateRDD(n int, seed uint64) (y, x []float64) {
+	rng := estimators.Stream(seed, 0)
+	y, x = make([]float64, n), make([]float64, n)
+	for i := range n {
+		xi := 2*rng.Float64() - 1
+		yi := 1 + 0.8*xi - 0.5*xi*xi + 0.3*rng.NormFloat64()
+		if xi >= 0 {
+			yi += 0.5
+		}
+		x[i], y[i] = xi, yi
+	}
+	return y, x
+}
+
+func newSimulateRDDCmd() *cobra.Command {
+	var s simFlags
+	cmd := &cobra.Command{
+		Use:   "rdd --n N --out FILE",
+		Short: "Sharp RD design with a known jump: y, x (cutoff 0)",
+		Long: `Writes y and x with x ~ U(−1, 1) and y = 1 + 0.8x − 0.5x² + 0.5·1{x ≥ 0} + 0.3ε,
+ε ~ N(0, 1): the jump at the cutoff 0 is 0.5.`,
+		Example: "  causalkit simulate rdd --n 1000000 --out rdd.parquet",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if s.n < 20 {
+				return usagef("--n %d: need at least 20 rows", s.n)
+			}
+			y, x := SimulateRDD(s.n, s.seed)
+			return s.write(cmd, []ckio.Column{{Name: "y", Float64: y}, {Name: "x", Float64: x}}, "true jump at 0: 0.5")
+		},
+	}
+	s.register(cmd, 10000)
 	return cmd
 }
