@@ -71,7 +71,7 @@ func loadRDRef(t *testing.T) map[string]json.RawMessage {
 // bandwidths and the sample sizes, to 1e-8 relative.
 func TestRdrobustParity(t *testing.T) {
 	raw := loadRDRef(t)
-	sen := readColumns(t, "testdata/rdrobust_senate.csv", "vote", "margin", "state", "population")
+	sen := readColumns(t, "../internal/exampledata/senate.csv", "vote", "margin", "state", "population")
 	fz := readColumns(t, "testdata/fuzzy_sim1000.csv", "x", "t", "y")
 	senate := &Data{Y: sen["vote"], X: sen["margin"]}
 	rounded := make([]float64, len(sen["margin"]))
@@ -163,7 +163,7 @@ func TestBandwidthsAll(t *testing.T) {
 	if err := json.Unmarshal(raw["bwselect_all"], &ref); err != nil {
 		t.Fatal(err)
 	}
-	sen := readColumns(t, "testdata/rdrobust_senate.csv", "vote", "margin")
+	sen := readColumns(t, "../internal/exampledata/senate.csv", "vote", "margin")
 	all, err := Bandwidths(&Data{Y: sen["vote"], X: sen["margin"]}, DefaultOptions())
 	if err != nil {
 		t.Fatal(err)

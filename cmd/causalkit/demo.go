@@ -42,6 +42,12 @@ var demos = []struct {
 			"--exog", "exper,expersq,black,smsa,south,smsa66,reg662..reg669", "--method", "liml", "--vce", "hc1", "--small"},
 	},
 	{
+		title: "U.S. Senate elections: incumbency advantage by regression discontinuity (rdrobust defaults)",
+		file:  "senate.csv",
+		data:  exampledata.SenateCSV,
+		args:  []string{"rdd", "--y", "vote", "--x", "margin"},
+	},
+	{
 		title: "Data augmentation as an instrument (Akbar et al. 2025): IVL with α chosen by hold-out CV",
 		file:  "da.parquet",
 		setup: []string{"simulate", "iv", "--design", "da", "--n", "2048", "--seed", "42"},

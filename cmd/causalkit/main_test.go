@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -305,5 +306,82 @@ func TestIVErrors(t *testing.T) {
 	}
 	if r := decode(t, out); r.Estimates[1].StdError != nil {
 		t.Errorf("anchor has a standard error %v", *r.Estimates[1].StdError)
+	}
+}
+
+// TestRDDSenate runs the rdrobust default call through the command line and
+// checks the published numbers (rdrobust 4.0.0: 7.414131, robust CI
+// [4.093699, 10.919306], h 17.754397, b 28.028087).
+func TestRDDSenate(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "senate.csv")
+	if err := os.WriteFile(path, exampledata.SenateCSV, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := runCLI(t, "rdd", "--data", path, "--y", "vote", "--x", "margin", "--format", "json", "--quiet")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var r struct {
+		Estimates []struct {
+			Term     string  `json:"term"`
+			Estimate float64 `json:"estimate"`
+			ConfLow  float64 `json:"conf_low"`
+			ConfHigh float64 `json:"conf_high"`
+		} `json:"estimates"`
+		Bandwidth map[string]float64 `json:"bandwidth"`
+		N         map[string]int     `json:"n"`
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	near := func(what string, got, want float64) {
+		if math.Abs(got-want) > 5e-7*math.Abs(want) {
+			t.Errorf("%s = %.9g, rdrobust %g", what, got, want)
+		}
+	}
+	if len(r.Estimates) != 3 || r.Estimates[0].Term != "conventional" || r.Estimates[2].Term != "robust" {
+		t.Fatalf("rows %+v", r.Estimates)
+	}
+	near("conventional", r.Estimates[0].Estimate, 7.414131)
+	near("robust low", r.Estimates[2].ConfLow, 4.093699)
+	near("robust high", r.Estimates[2].ConfHigh, 10.919306)
+	near("h", r.Bandwidth["h_left"], 17.754397)
+	near("b", r.Bandwidth["b_right"], 28.028087)
+	if r.N["left"] != 595 || r.N["right"] != 702 || r.N["h_left"] != 360 || r.N["h_right"] != 323 {
+		t.Errorf("n %v", r.N)
+	}
+}
+
+// TestRDDErrors checks the input errors users hit.
+func TestRDDErrors(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	var b strings.Builder
+	b.WriteString("y,x,t\n")
+	for i := range 60 {
+		fmt.Fprintf(&b, "%d,%d,%d\n", i%7, i-30, 1)
+	}
+	data := write("d.csv", b.String())
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--cutoff", "100"}, "outside the range"},
+		{[]string{"--fuzzy", "t"}, "no variation"},
+		{[]string{"--kernel", "gauss"}, "gauss"},
+		{[]string{"--bwselect", "ik"}, "ik"},
+		{[]string{"--p", "2", "--q", "1"}, "q"},
+	} {
+		args := append([]string{"rdd", "--data", data, "--y", "y", "--x", "x"}, c.args...)
+		code, _, stderr := runCLI(t, args...)
+		if code != 2 || !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: exit %d, %q (want %q)", c.args, code, stderr, c.want)
+		}
 	}
 }

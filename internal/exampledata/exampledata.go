@@ -12,3 +12,10 @@ import _ "embed"
 //
 //go:embed card.csv
 var CardCSV []byte
+
+// SenateCSV is the U.S. Senate elections data of rdrobust (1390 rows; vote,
+// margin, state, year, class, termshouse, termssenate, population), as in
+// ../shared/data/rdd/rdrobust_senate.csv.
+//
+//go:embed senate.csv
+var SenateCSV []byte
