@@ -27,12 +27,24 @@ func (st *state) bwStep(s *side, o, nu, oB int, hV, hB, scale float64) (bwTerms,
 	if err != nil {
 		return bwTerms{}, err
 	}
-	sv := []float64{1}
+	nOut := 1
 	if s.t != nil {
-		f := factorial(nu)
-		tauY, tauT := f*fv.beta[0][nu], f*fv.beta[1][nu]
-		sv = []float64{1 / tauT, -tauY / (tauT * tauT)}
+		nOut = 2
 	}
+	var gamma *mat.Dense
+	if len(s.z) > 0 {
+		zwz, zwy := covParts(fv.r, wv.kw, fv.inv, dv, nOut)
+		if gamma, err = covGamma(zwz, zwy); err != nil {
+			return bwTerms{}, err
+		}
+	}
+	f := factorial(nu)
+	tauY := f * adjusted(fv.beta, nu, 0, nOut, gamma)
+	tauT := 0.0
+	if s.t != nil {
+		tauT = f * adjusted(fv.beta, nu, 1, nOut, gamma)
+	}
+	sv := adjustment(tauY, tauT, s.t != nil, gamma)
 	cl := s.clusterCodes(wv)
 	res := s.residuals(wv, dv, fv, st.vce, st.opt.NNMatch, cl != nil)
 	vv := sandwichEntry(fv.inv, meat(weighted(fv.r, wv.kw), res, sv, cl, o+1), nu)

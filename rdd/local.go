@@ -13,10 +13,11 @@ import (
 // side holds the observations on one side of the cutoff, sorted by the
 // running variable, as rdrobust sorts them.
 type side struct {
-	x, y, t, w []float64 // t (fuzzy treatment) and w (weights) may be nil
-	cl         []int     // cluster codes or nil
-	dups       []int     // size of the run of equal x values each row is in
-	dupsid     []int     // 1-based position of the row within its run
+	x, y, t, w []float64   // t (fuzzy treatment) and w (weights) may be nil
+	z          [][]float64 // covariates, one slice per covariate
+	cl         []int       // cluster codes or nil
+	dups       []int       // size of the run of equal x values each row is in
+	dupsid     []int       // 1-based position of the row within its run
 	left       bool
 }
 
@@ -124,7 +125,7 @@ func weightedGramInverse(r *mat.Dense, w []float64) (*mat.SymDense, error) {
 	return inv, nil
 }
 
-// outcomes returns the columns D = [y] or [y, t] on the window rows.
+// outcomes returns the columns D = [y, (t), z…] on the window rows.
 func (s *side) outcomes(w window) [][]float64 {
 	y := make([]float64, len(w.idx))
 	for a, i := range w.idx {
@@ -138,7 +139,96 @@ func (s *side) outcomes(w window) [][]float64 {
 		}
 		d = append(d, t)
 	}
+	for _, zc := range s.z {
+		z := make([]float64, len(w.idx))
+		for a, i := range w.idx {
+			z[a] = zc[i]
+		}
+		d = append(d, z)
+	}
 	return d
+}
+
+// covParts returns the pieces of the covariate adjustment on one window
+// (Calonico, Cattaneo, Farrell and Titiunik 2019): with U = RᵀWD,
+// ZWZ = ZᵀWZ − U_Zᵀ G⁻¹ U_Z and ZWY = ZᵀW[y, t] − U_Zᵀ G⁻¹ U_[y,t], the
+// partialled cross-products of the covariates (columns nOut… of D) with
+// themselves and with the outcomes (columns 0…nOut−1).
+func covParts(r *mat.Dense, kw []float64, inv *mat.SymDense, d [][]float64, nOut int) (zwz, zwy *mat.Dense) {
+	n, k := r.Dims()
+	nc := len(d)
+	u := mat.NewDense(k, nc, nil)    // RᵀWD
+	dwd := mat.NewDense(nc, nc, nil) // DᵀWD
+	for i := range n {
+		row := r.RawRowView(i)
+		for c := range nc {
+			wd := kw[i] * d[c][i]
+			for j := range k {
+				u.Set(j, c, u.At(j, c)+row[j]*wd)
+			}
+			for c2 := range nc {
+				dwd.Set(c, c2, dwd.At(c, c2)+wd*d[c2][i])
+			}
+		}
+	}
+	var giu, uigu mat.Dense
+	giu.Mul(inv, u)
+	uigu.Mul(u.T(), &giu) // UᵀG⁻¹U, nc × nc
+	var m mat.Dense
+	m.Sub(dwd, &uigu)
+	zwz = mat.DenseCopyOf(m.Slice(nOut, nc, nOut, nc))
+	zwy = mat.DenseCopyOf(m.Slice(nOut, nc, 0, nOut))
+	return zwz, zwy
+}
+
+// covGamma returns γ = ZWZ⁺ ZWY (a pseudo-inverse, as rdrobust's ginv),
+// one column per outcome.
+func covGamma(zwz, zwy *mat.Dense) (*mat.Dense, error) {
+	var svd mat.SVD
+	if !svd.Factorize(zwz, mat.SVDThin) {
+		return nil, estimators.InputErrorf("covariates: SVD failed")
+	}
+	var g mat.Dense
+	svd.SolveTo(&g, zwy, svd.Rank(1e-20))
+	return &g, nil
+}
+
+// adjustment returns the weights s over the columns of D that turn the
+// fitted coefficients into the (covariate-adjusted, possibly fuzzy)
+// estimand, given the jumps (or side values) of y and t at index nu of
+// beta and γ: sharp s = (1, −γ_y); fuzzy
+// s = (1/τ_T, −τ_Y/τ_T², −γ_y/τ_T + τ_Y γ_t/τ_T²), with τ_Y, τ_T the
+// covariate-adjusted numerator and denominator.
+func adjustment(tauY, tauT float64, fuzzy bool, gamma *mat.Dense) []float64 {
+	nz := 0
+	if gamma != nil {
+		nz, _ = gamma.Dims()
+	}
+	if !fuzzy {
+		s := []float64{1}
+		for j := range nz {
+			s = append(s, -gamma.At(j, 0))
+		}
+		return s
+	}
+	s := []float64{1 / tauT, -tauY / (tauT * tauT)}
+	for j := range nz {
+		s = append(s, -gamma.At(j, 0)/tauT+tauY/(tauT*tauT)*gamma.At(j, 1))
+	}
+	return s
+}
+
+// adjusted returns s'·(b_y, b_z…) for outcome column col with the
+// covariate weights (1, −γ_col) — the covariate-adjusted coefficient.
+func adjusted(beta [][]float64, idx, col, nOut int, gamma *mat.Dense) float64 {
+	v := beta[col][idx]
+	if gamma != nil {
+		nz, _ := gamma.Dims()
+		for j := range nz {
+			v -= gamma.At(j, col) * beta[nOut+j][idx]
+		}
+	}
+	return v
 }
 
 // fit is a weighted polynomial fit on a window: β = G⁻¹ Rᵀ W D per outcome

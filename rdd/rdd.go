@@ -120,6 +120,11 @@ type Data struct {
 	T       []float64
 	Weights []float64
 	Cluster []int
+	// Covs are covariates for the covariate-adjusted estimator (Calonico,
+	// Cattaneo, Farrell and Titiunik 2019), one slice per covariate, named
+	// by CovNames. Collinear covariates are dropped (Result.DroppedCovs).
+	Covs     [][]float64
+	CovNames []string
 }
 
 // Line is one of rdrobust's three lines of output.
@@ -139,21 +144,24 @@ type Result struct {
 	// FirstStage is the conventional jump of the treatment (fuzzy).
 	FirstStage float64
 	Clusters   int
-	Warnings   []string
+	// DroppedCovs lists covariates dropped as collinear.
+	DroppedCovs []string
+	Warnings    []string
 }
 
 // state is the prepared sample.
 type state struct {
-	opt      Options
-	c        float64
-	x        []float64
-	l, r     *side
-	n        int
-	mUniq    int
-	bwcheck  int
-	vce      VCE
-	clusters int
-	warnings []string
+	opt         Options
+	c           float64
+	x           []float64
+	l, r        *side
+	n           int
+	mUniq       int
+	bwcheck     int
+	vce         VCE
+	clusters    int
+	droppedCovs []string
+	warnings    []string
 }
 
 // Estimate computes the sharp or fuzzy RD estimate with rdrobust's
@@ -164,7 +172,8 @@ func Estimate(d *Data, opt Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{BWSelect: opt.BWSelect, Kernel: opt.Kernel, Fuzzy: d.T != nil, Warnings: st.warnings, VCE: st.vce.String()}
+	res := &Result{BWSelect: opt.BWSelect, Kernel: opt.Kernel, Fuzzy: d.T != nil, Warnings: st.warnings, VCE: st.vce.String(),
+		DroppedCovs: st.droppedCovs}
 	if d.Cluster != nil {
 		res.VCE = "cr1"
 		res.Clusters = st.clusters
@@ -271,6 +280,25 @@ func prepare(d *Data, opt Options) (*state, error) {
 			s.cl = append(s.cl, d.Cluster[i])
 		}
 	}
+	if len(d.Covs) > 0 {
+		keep, dropped, err := covariatesKept(d)
+		if err != nil {
+			return nil, err
+		}
+		st.droppedCovs = dropped
+		for _, s := range []*side{st.l, st.r} {
+			s.z = make([][]float64, len(keep))
+		}
+		for j, c := range keep {
+			for _, i := range order {
+				s := st.r
+				if d.X[i] < st.c {
+					s = st.l
+				}
+				s.z[j] = append(s.z[j], d.Covs[c][i])
+			}
+		}
+	}
 	if n == 0 || st.c <= st.x[0] || st.c >= st.x[n-1] {
 		return nil, estimators.InputErrorf("rdd: the cutoff %g is outside the range of the running variable; it must lie strictly inside the data", st.c)
 	}
@@ -312,6 +340,40 @@ func prepare(d *Data, opt Options) (*state, error) {
 	return st, nil
 }
 
+// covariatesKept returns the indices of the covariates to use, in
+// rdrobust's order (by length of name, stably), and the names of those
+// dropped as linear combinations of the preceding ones (R's QR rank
+// detection with tolerance 1e-7).
+func covariatesKept(d *Data) (keep []int, dropped []string, err error) {
+	if len(d.CovNames) != len(d.Covs) {
+		panic("rdd: len(CovNames) != len(Covs)")
+	}
+	order := make([]int, len(d.Covs))
+	for j := range order {
+		order[j] = j
+		if len(d.Covs[j]) != len(d.X) {
+			panic("rdd: covariate of the wrong length")
+		}
+		if err := estimators.CheckFinite(d.CovNames[j], d.Covs[j]); err != nil {
+			return nil, nil, fmt.Errorf("rdd: covariates: %w", err)
+		}
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return len(d.CovNames[a]) - len(d.CovNames[b]) })
+	cols := make([][]float64, len(order))
+	for j, c := range order {
+		cols[j] = slices.Clone(d.Covs[c])
+	}
+	kept := estimators.PivotedRank(cols, 1e-7, nil)
+	for j, c := range order {
+		if slices.Contains(kept, j) {
+			keep = append(keep, c)
+		} else {
+			dropped = append(dropped, d.CovNames[c])
+		}
+	}
+	return keep, dropped, nil
+}
+
 func (o Options) validate() error {
 	switch {
 	case o.P < 0 || o.Q <= o.P:
@@ -338,7 +400,12 @@ func (st *state) estimate(res *Result) error {
 	p, q, nu := o.P, o.Q, o.Deriv
 	type sideOut struct {
 		betaP, betaBC [][]float64
+		zwz, zwy      *mat.Dense
 		vcl, vrb      func(s []float64) float64
+	}
+	nOut := 1
+	if res.Fuzzy {
+		nOut = 2
 	}
 	fitSide := func(s *side, h, b float64, k int) (sideOut, error) {
 		wh, wb := s.window(st.c, h, o.Kernel), s.window(st.c, b, o.Kernel)
@@ -403,6 +470,9 @@ func (st *state) estimate(res *Result) error {
 			out.betaP = append(out.betaP, bp.RawVector().Data)
 			out.betaBC = append(out.betaBC, bbc.RawVector().Data)
 		}
+		if len(s.z) > 0 {
+			out.zwz, out.zwy = covParts(rp, kh, invP, d, nOut)
+		}
 		fp := fit{r: rp, inv: invP, beta: out.betaP}
 		cl := s.clusterCodes(w)
 		wwin := window{idx: w.idx, kw: kh, dx: w.dx}
@@ -443,17 +513,29 @@ func (st *state) estimate(res *Result) error {
 	if err != nil {
 		return fmt.Errorf("above the cutoff: %w", err)
 	}
+	var gamma *mat.Dense
+	if len(st.l.z) > 0 {
+		// γ is pooled over both sides.
+		var zwz, zwy mat.Dense
+		zwz.Add(lo.zwz, ro.zwz)
+		zwy.Add(lo.zwy, ro.zwy)
+		if gamma, err = covGamma(&zwz, &zwy); err != nil {
+			return err
+		}
+	}
 	f := factorial(nu)
-	jump := func(bl, br [][]float64, col int) float64 { return f * (br[col][nu] - bl[col][nu]) }
+	jump := func(bl, br [][]float64, col int) float64 {
+		return f * (adjusted(br, nu, col, nOut, gamma) - adjusted(bl, nu, col, nOut, gamma))
+	}
 	tauCL, tauBC := jump(lo.betaP, ro.betaP, 0), jump(lo.betaBC, ro.betaBC, 0)
-	s := []float64{1}
+	s := adjustment(0, 0, false, gamma)
 	if res.Fuzzy {
 		tTcl, tTbc := jump(lo.betaP, ro.betaP, 1), jump(lo.betaBC, ro.betaBC, 1)
 		tYcl, tYbc := tauCL, tauBC
 		res.FirstStage = tTcl
 		tauCL = tYcl / tTcl
-		s = []float64{1 / tTcl, -tYcl / (tTcl * tTcl)}
-		tauBC = tauCL - (s[0]*(tYcl-tYbc) + s[1]*(tTcl-tTbc))
+		tauBC = tauCL - ((tYcl-tYbc)/tTcl - tYcl/(tTcl*tTcl)*(tTcl-tTbc))
+		s = adjustment(tYcl, tTcl, true, gamma)
 	}
 	vcl := f * f * (lo.vcl(s) + ro.vcl(s))
 	vrb := f * f * (lo.vrb(s) + ro.vrb(s))

@@ -119,6 +119,53 @@ func TestRdrobustParity(t *testing.T) {
 		"fuzzy_hc1":          {&Data{Y: fz["y"], X: fz["x"], T: fz["t"]}, with(func(o *Options) { o.VCE = HC1 })},
 		"sharp_sim":          {&Data{Y: fz["y"], X: fz["x"]}, DefaultOptions()},
 	}
+	covData := func(y string, covs ...string) *Data {
+		cols := readColumns(t, "../internal/exampledata/senate.csv", append([]string{"vote", "margin", "state"}, covs...)...)
+		d := &Data{Y: cols["vote"], X: cols["margin"], CovNames: covs}
+		for _, c := range covs {
+			d.Covs = append(d.Covs, cols[c])
+		}
+		if y == "cluster" {
+			for _, v := range cols["state"] {
+				d.Cluster = append(d.Cluster, int(v))
+			}
+		}
+		return d
+	}
+	fzc := &Data{Y: fz["y"], X: fz["x"], T: fz["t"], Covs: [][]float64{readColumns(t, "testdata/fuzzy_sim1000.csv", "z")["z"]}, CovNames: []string{"z"}}
+	twice := covData("", "termshouse", "termssenate")
+	double := make([]float64, len(twice.Covs[0]))
+	for i, v := range twice.Covs[0] {
+		double[i] = 2 * v
+	}
+	// A covariate that is a multiple of another is dropped (which of the
+	// two does not change the estimate).
+	collinear := &Data{Y: twice.Y, X: twice.X, Covs: [][]float64{twice.Covs[0], double, twice.Covs[1]},
+		CovNames: []string{"termshouse", "th2", "termssenate"}}
+	cases["covs_class"] = struct {
+		d   *Data
+		opt Options
+	}{covData("", "class", "termshouse", "termssenate"), DefaultOptions()}
+	cases["covs_pop_hc1"] = struct {
+		d   *Data
+		opt Options
+	}{covData("", "termshouse", "termssenate", "population"), with(func(o *Options) { o.VCE = HC1 })}
+	cases["covs_cluster"] = struct {
+		d   *Data
+		opt Options
+	}{covData("cluster", "class", "termshouse"), DefaultOptions()}
+	cases["covs_collinear"] = struct {
+		d   *Data
+		opt Options
+	}{collinear, DefaultOptions()}
+	cases["fuzzy_covs"] = struct {
+		d   *Data
+		opt Options
+	}{fzc, DefaultOptions()}
+	cases["fuzzy_covs_hc1"] = struct {
+		d   *Data
+		opt Options
+	}{fzc, with(func(o *Options) { o.VCE = HC1 })}
 	for name, c := range cases {
 		var ref rdRef
 		if err := json.Unmarshal(raw[name], &ref); err != nil {

@@ -14,6 +14,7 @@ import (
 type rddFlags struct {
 	commonFlags
 	y, x, fuzzy, kernel, bwselect, vce, cluster, masspoints string
+	covs                                                    []string
 	cutoff, rho, scaleregul                                 float64
 	deriv, p, q, nnmatch, bwcheck                           int
 	h, b                                                    []float64
@@ -55,6 +56,7 @@ nearest-neighbour variance with 3 neighbours, mass-point adjustment.`,
 	fs.StringVar(&f.vce, "vce", "nn", "variance: nn, hc0, hc1, hc2 or hc3 (with --cluster: CR1)")
 	fs.IntVar(&f.nnmatch, "nnmatch", 3, "neighbours of the nearest-neighbour variance")
 	fs.StringVar(&f.cluster, "cluster", "", "cluster column (CR1, as rdrobust's vce = cr1)")
+	fs.StringSliceVar(&f.covs, "covs", nil, "covariates for covariate-adjusted estimation (collinear ones are dropped and reported)")
 	fs.StringVar(&f.masspoints, "masspoints", "adjust", "mass points in the running variable: adjust, check or off")
 	fs.IntVar(&f.bwcheck, "bwcheck", 0, "require this many distinct values on each side within every bandwidth")
 	fs.BoolVar(&f.bwrestrict, "bwrestrict", true, "restrict bandwidths to the range of the data")
@@ -124,7 +126,10 @@ func (f *rddFlags) run(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	numeric := []string{f.y, f.x}
+	if f.covs, err = expandColumns("covs", f.covs); err != nil {
+		return err
+	}
+	numeric := append([]string{f.y, f.x}, f.covs...)
 	if f.fuzzy != "" {
 		numeric = append(numeric, f.fuzzy)
 	}
@@ -150,12 +155,18 @@ func (f *rddFlags) run(cmd *cobra.Command) error {
 	if f.cluster != "" {
 		d.Cluster, _ = frame.Codes(f.cluster)
 	}
+	for _, c := range f.covs {
+		d.Covs, d.CovNames = append(d.Covs, frame.Float64(c)), append(d.CovNames, c)
+	}
 	r, err := rdd.Estimate(d, opt)
 	if err != nil {
 		return err
 	}
 	for _, w := range r.Warnings {
 		f.notef(cmd, "%s", w)
+	}
+	if len(r.DroppedCovs) > 0 {
+		f.notef(cmd, "dropped collinear covariates: %s", strings.Join(r.DroppedCovs, ", "))
 	}
 	row := func(term string, l rdd.Line) estimators.Row {
 		return estimators.Row{Term: term, Estimate: l.Coef, StdError: l.SE, Statistic: l.Z, PValue: l.P, ConfLow: l.Low, ConfHigh: l.High}
@@ -185,6 +196,10 @@ func (f *rddFlags) run(cmd *cobra.Command) error {
 	}
 	if r.Clusters > 0 {
 		res.Diagnostics["clusters"] = r.Clusters
+	}
+	if len(f.covs) > 0 {
+		res.Diagnostics["covs"] = f.covs
+		res.Diagnostics["dropped_covs"] = r.DroppedCovs
 	}
 	res.Provenance.Input = &input
 	res.summary = [][2]string{
