@@ -94,6 +94,9 @@ func Bandwidths(d *Data, opt Options) (map[BWSelect][4]float64, error) {
 	if err != nil {
 		return nil, err
 	}
+	if st.sharpBW {
+		st = st.withoutTreatment()
+	}
 	all, err := st.selectAll()
 	if err != nil {
 		return nil, fmt.Errorf("rdd: bandwidth selection: %w", err)

@@ -48,6 +48,9 @@ type window struct {
 
 func (s *side) window(c, h float64, k estimators.Kernel) window {
 	var w window
+	if !(h > 0) || math.IsInf(h, 0) {
+		return w // an invalid bandwidth selects nothing; the fit reports it
+	}
 	for i, xi := range s.x {
 		kw := k.Weight((xi-c)/h) / h
 		if s.w != nil {
@@ -240,6 +243,9 @@ type fit struct {
 }
 
 func polyFit(w window, d [][]float64, o int) (fit, error) {
+	if len(w.idx) <= o {
+		return fit{}, estimators.InputErrorf("%d observations with positive weight in the window for a polynomial of order %d; widen the bandwidth or lower p", len(w.idx), o)
+	}
 	r := vander(w.dx, o)
 	inv, err := weightedGramInverse(r, w.kw)
 	if err != nil {

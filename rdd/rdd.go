@@ -103,7 +103,11 @@ type Options struct {
 	BWCheck    int
 	BWRestrict bool    // cap bandwidths at the range of the data
 	ScaleRegul float64 // weight of the regularisation term (0 turns it off)
-	Level      float64 // confidence level (0.95 for 95 %)
+	// SharpBW selects the bandwidths of a fuzzy design as for the sharp
+	// design of the outcome (rdrobust's sharpbw); it is implied when the
+	// treatment does not vary on one side (perfect compliance).
+	SharpBW bool
+	Level   float64 // confidence level (0.95 for 95 %)
 }
 
 // DefaultOptions returns rdrobust's defaults: p = 1, q = 2, triangular
@@ -160,6 +164,7 @@ type state struct {
 	bwcheck     int
 	vce         VCE
 	clusters    int
+	sharpBW     bool // select bandwidths ignoring the treatment
 	droppedCovs []string
 	warnings    []string
 }
@@ -203,7 +208,11 @@ func Estimate(d *Data, opt Options) (*Result, error) {
 		res.BWSelect = Manual
 		st.warnings = append(st.warnings, "fewer than 20 observations: the whole sample is used")
 	default:
-		all, err := st.selectAll()
+		sel := st
+		if st.sharpBW {
+			sel = st.withoutTreatment()
+		}
+		all, err := sel.selectAll()
 		if err != nil {
 			return nil, fmt.Errorf("rdd: bandwidth selection: %w", err)
 		}
@@ -311,9 +320,10 @@ func prepare(d *Data, opt Options) (*state, error) {
 		if variance(st.l.t) == 0 && variance(st.r.t) == 0 && math.Abs(mean(st.l.t)-mean(st.r.t)) < 1.5e-8 {
 			return nil, estimators.InputErrorf("rdd: fuzzy design: the treatment has no variation and no jump at the cutoff; the fuzzy estimator is not identified")
 		}
-		if variance(st.l.t) == 0 || variance(st.r.t) == 0 {
-			return nil, estimators.InputErrorf("rdd: fuzzy design with perfect compliance on one side is not supported yet; use the sharp design")
-		}
+		// Perfect compliance on one side: rdrobust selects the bandwidths
+		// as for the sharp design (the fuzzy variance constants divide by
+		// a first-stage jump estimated without noise on that side).
+		st.sharpBW = variance(st.l.t) == 0 || variance(st.r.t) == 0 || opt.SharpBW
 	}
 	if d.Cluster != nil {
 		switch opt.VCE {
@@ -374,6 +384,16 @@ func covariatesKept(d *Data) (keep []int, dropped []string, err error) {
 	return keep, dropped, nil
 }
 
+// withoutTreatment returns a copy of the state whose sides omit the fuzzy
+// treatment, for sharp bandwidth selection.
+func (st *state) withoutTreatment() *state {
+	c := *st
+	l, r := *st.l, *st.r
+	l.t, r.t = nil, nil
+	c.l, c.r = &l, &r
+	return &c
+}
+
 func (o Options) validate() error {
 	switch {
 	case o.P < 0 || o.Q <= o.P:
@@ -424,6 +444,9 @@ func (st *state) estimate(res *Result) error {
 				kh[a] *= s.w[i]
 				kb[a] *= s.w[i]
 			}
+		}
+		if len(w.idx) <= q {
+			return sideOut{}, estimators.InputErrorf("%d observations within the bandwidth (h = %g, b = %g); need more than q = %d: widen the bandwidth", len(w.idx), h, b, q)
 		}
 		d := s.outcomes(w)
 		rq := vander(w.dx, q)

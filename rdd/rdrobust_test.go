@@ -166,6 +166,21 @@ func TestRdrobustParity(t *testing.T) {
 		d   *Data
 		opt Options
 	}{fzc, with(func(o *Options) { o.VCE = HC1 })}
+	// One-sided non-compliance: nobody below the cutoff is treated.
+	t1 := make([]float64, len(fz["t"]))
+	for i, x := range fz["x"] {
+		if x >= 0 {
+			t1[i] = fz["t"][i]
+		}
+	}
+	cases["fuzzy_onesided"] = struct {
+		d   *Data
+		opt Options
+	}{&Data{Y: fz["y"], X: fz["x"], T: t1}, DefaultOptions()}
+	cases["fuzzy_sharpbw"] = struct {
+		d   *Data
+		opt Options
+	}{&Data{Y: fz["y"], X: fz["x"], T: fz["t"]}, with(func(o *Options) { o.SharpBW = true })}
 	for name, c := range cases {
 		var ref rdRef
 		if err := json.Unmarshal(raw[name], &ref); err != nil {
