@@ -47,7 +47,7 @@ func (st *state) bwStep(s *side, o, nu, oB int, hV, hB, scale float64) (bwTerms,
 	sv := adjustment(tauY, tauT, s.t != nil, gamma)
 	cl := s.clusterCodes(wv)
 	res := s.residuals(wv, dv, fv, st.vce, st.opt.NNMatch, cl != nil)
-	vv := sandwichEntry(fv.inv, meat(weighted(fv.r, wv.kw), res, sv, cl, o+1), nu)
+	vv := st.variance(fv, wv.kw, res, sv, cl, nu, o+1)
 	// C_B = (H ∘ G⁻¹ Σ w_i r_i u_i^(o+1))[ν], H_j = hV^j.
 	v := make([]float64, o+1)
 	for i, kw := range wv.kw {
@@ -71,7 +71,7 @@ func (st *state) bwStep(s *side, o, nu, oB int, hV, hB, scale float64) (bwTerms,
 	if scale > 0 {
 		clb := s.clusterCodes(wb)
 		resb := s.residuals(wb, db, fb, st.vce, st.opt.NNMatch, clb != nil)
-		vb := sandwichEntry(fb.inv, meat(weighted(fb.r, wb.kw), resb, sv, clb, oB+1), o+1)
+		vb := st.variance(fb, wb.kw, resb, sv, clb, o+1, oB+1)
 		reg = 3 * bconst * bconst * vb
 	}
 	var sb float64

@@ -22,10 +22,12 @@ func TestDegenerateInputs(t *testing.T) {
 		return d
 	}
 	cases := map[string]*Data{
-		"constant y":          base(func(i int, x float64) (float64, float64) { return 3, x }),
-		"three x values":      base(func(i int, x float64) (float64, float64) { return float64(i % 5), math.Round(x) }),
-		"two values per side": base(func(i int, x float64) (float64, float64) { return float64(i % 3), math.Copysign(0.5+0.5*float64(i%2), x) }),
-		"exact line":          base(func(i int, x float64) (float64, float64) { return 1 + 2*x, x }),
+		"constant y":     base(func(i int, x float64) (float64, float64) { return 3, x }),
+		"three x values": base(func(i int, x float64) (float64, float64) { return float64(i % 5), math.Round(x) }),
+		"two values per side": base(func(i int, x float64) (float64, float64) {
+			return float64(i % 3), math.Copysign(0.5+0.5*float64(i%2), x)
+		}),
+		"exact line":  base(func(i int, x float64) (float64, float64) { return 1 + 2*x, x }),
 		"tiny sample": {Y: []float64{1, 2, 3, 4, 5, 6}, X: []float64{-3, -2, -1, 1, 2, 3}},
 	}
 	for name, d := range cases {

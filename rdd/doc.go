@@ -2,7 +2,7 @@
 // rdrobust (Calonico, Cattaneo and Titiunik): sharp and fuzzy designs and
 // kinks, local polynomials of order p with bias correction of order q,
 // conventional, bias-corrected and robust inference, nearest-neighbour,
-// HC0–HC3 and cluster (CR1) variances, and rdrobust's MSE- and
+// HC0–HC3 and cluster (CR1, CR2, CR3) variances, covariate adjustment, and rdrobust's MSE- and
 // coverage-error-optimal bandwidth selectors with its pilot,
 // regularisation, range restriction and mass-point adjustment.
 //

@@ -420,6 +420,16 @@ func meat(rx *mat.Dense, res [][]float64, s []float64, cl []int, kdf int) *mat.S
 	return m
 }
 
+// variance returns (G⁻¹ M G⁻¹)[idx, idx] for a fit on a window with kernel
+// weights kw: M is the HC/nn meat, the CR1 meat (kdf coefficients for its
+// factor), or the CR2/CR3 meat when the state asks for them.
+func (st *state) variance(f fit, kw []float64, res [][]float64, s []float64, cl []int, idx, kdf int) float64 {
+	if cl != nil && st.crv != 0 {
+		return sandwichEntry(f.inv, meatCRV(st.crv, f.r, kw, f.inv, res, s, cl), idx)
+	}
+	return sandwichEntry(f.inv, meat(weighted(f.r, kw), res, s, cl, kdf), idx)
+}
+
 // sandwichEntry returns (A M A)[j, j] for symmetric A and M.
 func sandwichEntry(a, m *mat.SymDense, j int) float64 {
 	k := a.SymmetricDim()

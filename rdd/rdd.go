@@ -16,8 +16,7 @@ import (
 type VCE int
 
 // The variance estimators of rdrobust. With clusters, NN, HC0 and HC1 mean
-// CR1 (rdrobust's mapping); HC2/HC3 would mean CR2/CR3, which are not
-// implemented yet.
+// CR1, HC2 means CR2 and HC3 means CR3 (rdrobust's mapping).
 const (
 	NN VCE = iota // nearest-neighbour residuals (NNMatch neighbours)
 	HC0
@@ -164,6 +163,7 @@ type state struct {
 	bwcheck     int
 	vce         VCE
 	clusters    int
+	crv         int  // 2 or 3 for the CR2/CR3 cluster variances
 	sharpBW     bool // select bandwidths ignoring the treatment
 	droppedCovs []string
 	warnings    []string
@@ -180,7 +180,7 @@ func Estimate(d *Data, opt Options) (*Result, error) {
 	res := &Result{BWSelect: opt.BWSelect, Kernel: opt.Kernel, Fuzzy: d.T != nil, Warnings: st.warnings, VCE: st.vce.String(),
 		DroppedCovs: st.droppedCovs}
 	if d.Cluster != nil {
-		res.VCE = "cr1"
+		res.VCE = map[int]string{0: "cr1", 2: "cr2", 3: "cr3"}[st.crv]
 		res.Clusters = st.clusters
 	}
 	hl, hr, bl, br := opt.H[0], opt.H[1], opt.B[0], opt.B[1]
@@ -326,11 +326,15 @@ func prepare(d *Data, opt Options) (*state, error) {
 		st.sharpBW = variance(st.l.t) == 0 || variance(st.r.t) == 0 || opt.SharpBW
 	}
 	if d.Cluster != nil {
+		// rdrobust's mapping: nn, hc0, hc1 → CR1; hc2 → CR2; hc3 → CR3,
+		// all on raw residuals.
 		switch opt.VCE {
 		case NN, HC0, HC1:
-			st.vce = HC1 // CR1: raw residuals, the factor in the meat
-		default:
-			return nil, estimators.InputErrorf("rdd: vce %s with clusters means CR2/CR3, which are not implemented; use nn, hc0 or hc1 (CR1)", opt.VCE)
+			st.vce = HC1 // CR1: the factor is in the meat
+		case HC2:
+			st.vce, st.crv = HC0, 2
+		case HC3:
+			st.vce, st.crv = HC0, 3
 		}
 		st.clusters = countDistinct(st.l.cl) + countDistinct(st.r.cl)
 	}
@@ -516,13 +520,16 @@ func (st *state) estimate(res *Result) error {
 			resB = s.residuals(window{idx: w.idx, kw: kb, dx: w.dx}, d, fq, st.vce, o.NNMatch, cl != nil)
 		}
 		out.vcl = func(sv []float64) float64 {
-			return sandwichEntry(invP, meat(rpw, resH, sv, cl, p+1), nu)
+			return st.variance(fp, kh, resH, sv, cl, nu, p+1)
 		}
 		out.vrb = func(sv []float64) float64 {
-			if hbMatch && cl != nil {
+			switch {
+			case hbMatch && cl != nil:
 				// rdrobust: with h = b and clusters, the robust variance is
 				// the q-regression's, with weights W_h.
-				return sandwichEntry(invQ, meat(weighted(rq, kh), resB, sv, cl, q+1), nu)
+				return st.variance(fit{r: rq, inv: invQ}, kh, resB, sv, cl, nu, q+1)
+			case cl != nil && st.crv != 0:
+				return sandwichEntry(invP, meatQQ(st.crv, qq, rq, kb, invQ, resB, sv, cl), nu)
 			}
 			return sandwichEntry(invP, meat(qq, resB, sv, cl, q+1), nu)
 		}

@@ -103,6 +103,10 @@ func TestRdrobustParity(t *testing.T) {
 		"h15_rho1_hc0":       {senate, with(func(o *Options) { o.H, o.Rho, o.VCE = [2]float64{15, 15}, 1, HC0 })},
 		"cluster_cr1":        {&Data{Y: senate.Y, X: senate.X, Cluster: states}, DefaultOptions()},
 		"cerrd":              {senate, with(func(o *Options) { o.BWSelect = CERRD })},
+		"cluster_cr2":        {&Data{Y: senate.Y, X: senate.X, Cluster: states}, with(func(o *Options) { o.VCE = HC2 })},
+		"cluster_cr3":        {&Data{Y: senate.Y, X: senate.X, Cluster: states}, with(func(o *Options) { o.VCE = HC3 })},
+		"cluster_cr2_hb":     {&Data{Y: senate.Y, X: senate.X, Cluster: states}, with(func(o *Options) { o.VCE, o.H = HC2, [2]float64{15, 15} })},
+		"cluster_cr3_hb":     {&Data{Y: senate.Y, X: senate.X, Cluster: states}, with(func(o *Options) { o.VCE, o.H = HC3, [2]float64{15, 15} })},
 		"hc2":                {senate, with(func(o *Options) { o.VCE = HC2 })},
 		"deriv1":             {senate, with(func(o *Options) { o.Deriv, o.P, o.Q = 1, 2, 3 })}, // rdrobust: p = deriv + 1
 		"cutoff5_nn5":        {senate, with(func(o *Options) { o.Cutoff, o.NNMatch = 5, 5 })},

@@ -18,7 +18,7 @@ type rddFlags struct {
 	cutoff, rho, scaleregul                                 float64
 	deriv, p, q, nnmatch, bwcheck                           int
 	h, b                                                    []float64
-	bwrestrict                                              bool
+	bwrestrict, sharpbw                                     bool
 }
 
 func newRDDCmd() *cobra.Command {
@@ -53,13 +53,14 @@ nearest-neighbour variance with 3 neighbours, mass-point adjustment.`,
 	fs.Float64SliceVar(&f.h, "h", nil, "bandwidth h, or h_left,h_right (skips the selection)")
 	fs.Float64SliceVar(&f.b, "b", nil, "bias bandwidth b, or b_left,b_right (default h/rho)")
 	fs.Float64Var(&f.rho, "rho", 0, "ratio h/b (default 1 with --h)")
-	fs.StringVar(&f.vce, "vce", "nn", "variance: nn, hc0, hc1, hc2 or hc3 (with --cluster: CR1)")
+	fs.StringVar(&f.vce, "vce", "nn", "variance: nn, hc0, hc1, hc2 or hc3 (with --cluster: CR1, CR2 for hc2, CR3 for hc3)")
 	fs.IntVar(&f.nnmatch, "nnmatch", 3, "neighbours of the nearest-neighbour variance")
-	fs.StringVar(&f.cluster, "cluster", "", "cluster column (CR1, as rdrobust's vce = cr1)")
+	fs.StringVar(&f.cluster, "cluster", "", "cluster column (cluster-robust variance)")
 	fs.StringSliceVar(&f.covs, "covs", nil, "covariates for covariate-adjusted estimation (collinear ones are dropped and reported)")
 	fs.StringVar(&f.masspoints, "masspoints", "adjust", "mass points in the running variable: adjust, check or off")
 	fs.IntVar(&f.bwcheck, "bwcheck", 0, "require this many distinct values on each side within every bandwidth")
 	fs.BoolVar(&f.bwrestrict, "bwrestrict", true, "restrict bandwidths to the range of the data")
+	fs.BoolVar(&f.sharpbw, "sharpbw", false, "fuzzy designs: select the bandwidths as for the sharp design")
 	fs.Float64Var(&f.scaleregul, "scaleregul", 1, "scale of the regularisation term of the bandwidth selectors")
 	_ = cmd.MarkFlagRequired("y")
 	_ = cmd.MarkFlagRequired("x")
@@ -69,7 +70,7 @@ nearest-neighbour variance with 3 neighbours, mass-point adjustment.`,
 func (f *rddFlags) options() (rdd.Options, error) {
 	o := rdd.DefaultOptions()
 	o.Cutoff, o.Deriv, o.NNMatch, o.BWCheck, o.BWRestrict, o.ScaleRegul, o.Rho = f.cutoff, f.deriv, f.nnmatch, f.bwcheck, f.bwrestrict, f.scaleregul, f.rho
-	o.Level = f.level / 100
+	o.Level, o.SharpBW = f.level/100, f.sharpbw
 	switch {
 	case f.p >= 0:
 		o.P = f.p
