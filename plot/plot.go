@@ -139,6 +139,6 @@ type errorBar struct{ x, y, low, high float64 }
 
 type errorBars []errorBar
 
-func (e errorBars) Len() int                         { return len(e) }
-func (e errorBars) XY(i int) (float64, float64)      { return e[i].x, e[i].y }
+func (e errorBars) Len() int                        { return len(e) }
+func (e errorBars) XY(i int) (float64, float64)     { return e[i].x, e[i].y }
 func (e errorBars) YError(i int) (float64, float64) { return e[i].y - e[i].low, e[i].high - e[i].y }
