@@ -21,6 +21,7 @@ import (
 type commonFlags struct {
 	data, dataFormat, schema string
 	format, out              string
+	outputs                  string // hidden: PREFIX for PREFIX.json/.csv/.txt (used by run)
 	level                    float64
 	seed                     uint64
 	quiet                    bool
@@ -41,6 +42,8 @@ func (c *commonFlags) register(cmd *cobra.Command, weights bool) {
 	fs.BoolVar(&c.quiet, "quiet", false, "no progress bar or notes on stderr")
 	fs.StringVar(&c.na, "na", "drop", "rows with missing values in the used columns: drop (with a note) or error")
 	fs.IntVar(&c.workers, "workers", 0, "goroutines for bootstrap replicates (0 = all cores); results do not depend on it")
+	fs.StringVar(&c.outputs, "outputs", "", "write PREFIX.json, PREFIX.csv and PREFIX.txt (used by causalkit run)")
+	_ = fs.MarkHidden("outputs")
 	if weights {
 		fs.StringVar(&c.weights, "weights", "", "observation weights column")
 	}
@@ -164,19 +167,34 @@ func (c *commonFlags) notef(cmd *cobra.Command, format string, args ...any) {
 // emit writes the result in the chosen format to --out (atomically) or
 // stdout.
 func (c *commonFlags) emit(cmd *cobra.Command, res *result) error {
-	write := func(w stdio.Writer) error {
-		switch c.format {
-		case "json":
-			return ckio.WriteJSON(w, res)
-		case "csv":
-			return ckio.WriteCSV(w, rowColumns(res.Estimates))
+	write := func(w stdio.Writer) error { return res.write(w, c.format) }
+	if c.outputs != "" {
+		for _, f := range []string{"json", "csv", "txt"} {
+			format := map[string]string{"txt": "table"}[f]
+			if format == "" {
+				format = f
+			}
+			if err := ckio.WriteFileAtomic(c.outputs+"."+f, func(w stdio.Writer) error { return res.write(w, format) }); err != nil {
+				return err
+			}
 		}
-		return res.writeTable(w)
+		return nil
 	}
 	if c.out != "" {
 		return ckio.WriteFileAtomic(c.out, write)
 	}
 	return write(cmd.OutOrStdout())
+}
+
+// write renders the result in a format: json, csv or table.
+func (res *result) write(w stdio.Writer, format string) error {
+	switch format {
+	case "json":
+		return ckio.WriteJSON(w, res)
+	case "csv":
+		return ckio.WriteCSV(w, rowColumns(res.Estimates))
+	}
+	return res.writeTable(w)
 }
 
 // progress returns a function to call once per finished unit of work and a

@@ -385,3 +385,63 @@ func TestRDDErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestRunVerify runs an analysis file, verifies its manifest, then changes
+// one byte of the input and checks that verify names the input and every
+// affected output and exits with status 2.
+func TestRunVerify(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "card.csv")
+	if err := os.WriteFile(data, exampledata.CardCSV, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	analysis := filepath.Join(dir, "a.toml")
+	if err := os.WriteFile(analysis, []byte(`name = "t"
+seed = 3
+[[step]]
+name = "ols"
+command = "lm"
+data = "card.csv"
+args = ["--y", "lwage", "--x", "educ,exper", "--bootstrap", "50"]
+[[step]]
+name = "sim"
+command = "simulate rdd"
+out = "rdd.csv"
+args = ["--n", "500"]
+[[step]]
+name = "rd"
+command = "rdd"
+data = "out/rdd.csv"
+args = ["--y", "y", "--x", "x"]
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out")
+	if code, _, stderr := runCLI(t, "run", analysis, "--out", out, "--quiet"); code != 0 {
+		t.Fatalf("run: exit %d: %s", code, stderr)
+	}
+	for _, f := range []string{"manifest.json", "ols.json", "ols.csv", "ols.txt", "rdd.csv", "rd.json"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Errorf("missing output %s", f)
+		}
+	}
+	manifest := filepath.Join(out, "manifest.json")
+	if code, stdout, stderr := runCLI(t, "verify", manifest); code != 0 || !strings.Contains(stdout, "verified") {
+		t.Fatalf("verify: exit %d: %s %s", code, stdout, stderr)
+	}
+	// Change one byte of the data: the age of the first respondent.
+	b := bytes.Replace(exampledata.CardCSV, []byte("\n6.306275,7,"), []byte("\n6.306275,8,"), 1)
+	if bytes.Equal(b, exampledata.CardCSV) {
+		t.Fatal("test data changed; adjust the replacement")
+	}
+	if err := os.WriteFile(data, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := runCLI(t, "verify", manifest)
+	if code != 2 || !strings.Contains(stderr, "input card.csv changed") || !strings.Contains(stderr, "ols.json") {
+		t.Errorf("verify after a change: exit %d, %s", code, stderr)
+	}
+	if strings.Contains(stderr, "step rd:") {
+		t.Errorf("an unaffected step is reported: %s", stderr)
+	}
+}
