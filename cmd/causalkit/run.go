@@ -90,8 +90,9 @@ func newRunCmd() *cobra.Command {
 writes STEP.json, STEP.csv and STEP.txt into DIR; simulate steps write their data
 file there. DIR/manifest.json records the tool and dependency versions, the Go
 version and platform, the seed, every input's sha256 and row count, every
-step's full command line, and every output's sha256. causalkit verify re-runs
-the analysis and checks every output against it.`,
+step's full command line, and every output's sha256; DIR/report.html shows
+every step's table and diagnostics and the manifest in one self-contained page.
+causalkit verify re-runs the analysis and checks every output against it.`,
 		Example: "  causalkit run examples/card.toml --out results/card\n  causalkit verify results/card/manifest.json",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -102,8 +103,14 @@ the analysis and checks every output against it.`,
 			if err != nil {
 				return err
 			}
-			return ckio.WriteFileAtomic(filepath.Join(out, "manifest.json"), func(w stdio.Writer) error {
+			if err := ckio.WriteFileAtomic(filepath.Join(out, "manifest.json"), func(w stdio.Writer) error {
 				return ckio.WriteJSON(w, m)
+			}); err != nil {
+				return err
+			}
+			name := strings.TrimSuffix(filepath.Base(args[0]), filepath.Ext(args[0]))
+			return ckio.WriteFileAtomic(filepath.Join(out, "report.html"), func(w stdio.Writer) error {
+				return writeReport(w, out, m, name)
 			})
 		},
 	}

@@ -1,0 +1,56 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// chromiumArgs are the flags under which headless Chromium works on this
+// kind of machine (no sandbox as root, no network).
+var chromiumArgs = []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+	"--disable-background-networking", "--disable-component-update", "--disable-sync"}
+
+// TestReportHTML runs the Card example and checks report.html: it holds
+// every step's table and the manifest, and, when Chromium is installed
+// (.ci/run installs it), renders headless to a DOM with every table and to
+// a non-empty screenshot.
+func TestReportHTML(t *testing.T) {
+	out := t.TempDir()
+	if code, _, stderr := runCLI(t, "run", "../../examples/card.toml", "--out", out, "--quiet"); code != 0 {
+		t.Fatalf("run: %s", stderr)
+	}
+	page, err := os.ReadFile(filepath.Join(out, "report.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	html := string(page)
+	for _, want := range []string{`id="ols"`, `id="tsls"`, `id="liml"`, "educ", "first_stage", "<h2>Manifest</h2>", "sha256"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("report.html lacks %q", want)
+		}
+	}
+	chrome, err := exec.LookPath("chromium")
+	if err != nil {
+		t.Skip("chromium is not installed; .ci/run installs it")
+	}
+	profile := t.TempDir()
+	url := "file://" + filepath.Join(out, "report.html")
+	dom, err := exec.Command(chrome, append(chromiumArgs, "--user-data-dir="+profile, "--dump-dom", url)...).Output()
+	if err != nil {
+		t.Fatalf("chromium --dump-dom: %v", err)
+	}
+	if n := strings.Count(string(dom), "<table"); n < 6 {
+		t.Errorf("rendered DOM has %d tables, want at least 6", n)
+	}
+	shot := filepath.Join(out, "report.png")
+	if err := exec.Command(chrome, append(chromiumArgs, "--user-data-dir="+profile, "--window-size=1200,1600",
+		"--screenshot="+shot, url)...).Run(); err != nil {
+		t.Fatalf("chromium --screenshot: %v", err)
+	}
+	if fi, err := os.Stat(shot); err != nil || fi.Size() < 20_000 {
+		t.Errorf("screenshot missing or nearly empty: %v", err)
+	}
+}
