@@ -445,3 +445,32 @@ args = ["--y", "y", "--x", "x"]
 		t.Errorf("an unaffected step is reported: %s", stderr)
 	}
 }
+
+// TestRDDDensity runs the manipulation test on the Senate margin (rddensity
+// 3.0: robust T = −0.8753, p = 0.3814, h = (19.841, 27.119)).
+func TestRDDDensity(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "senate.csv")
+	if err := os.WriteFile(path, exampledata.SenateCSV, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := runCLI(t, "rdd", "density", "--data", path, "--x", "margin", "--format", "json", "--quiet")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var r struct {
+		Diagnostics struct {
+			Robust struct {
+				Statistic float64 `json:"statistic"`
+				PValue    float64 `json:"p_value"`
+			} `json:"robust"`
+		} `json:"diagnostics"`
+		Bandwidth map[string]float64 `json:"bandwidth"`
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(r.Diagnostics.Robust.Statistic+0.8753) > 5e-5 || math.Abs(r.Diagnostics.Robust.PValue-0.3814) > 5e-5 ||
+		math.Abs(r.Bandwidth["h_left"]-19.841) > 5e-4 || math.Abs(r.Bandwidth["h_right"]-27.119) > 5e-4 {
+		t.Errorf("density test %+v", r)
+	}
+}

@@ -40,6 +40,7 @@ nearest-neighbour variance with 3 neighbours, mass-point adjustment.`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return f.run(cmd) },
 	}
 	f.register(cmd, true)
+	cmd.AddCommand(newDensityCmd())
 	fs := cmd.Flags()
 	fs.StringVar(&f.y, "y", "", "outcome column")
 	fs.StringVar(&f.x, "x", "", "running variable column")
