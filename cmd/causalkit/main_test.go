@@ -474,3 +474,29 @@ func TestRDDDensity(t *testing.T) {
 		t.Errorf("density test %+v", r)
 	}
 }
+
+// TestRDDPlot draws the RD plot to PNG and SVG files.
+func TestRDDPlot(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "senate.csv")
+	if err := os.WriteFile(path, exampledata.SenateCSV, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"rd.png", "rd.svg"} {
+		fig := filepath.Join(dir, name)
+		code, _, stderr := runCLI(t, "rdd", "--data", path, "--y", "vote", "--x", "margin", "--plot", fig, "--plot-ci", "--quiet")
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		b, err := os.ReadFile(fig)
+		if err != nil || len(b) < 5000 {
+			t.Fatalf("%s: %v (%d bytes)", name, err, len(b))
+		}
+		if strings.HasSuffix(name, ".png") != strings.HasPrefix(string(b), "\x89PNG") {
+			t.Errorf("%s has the wrong format", name)
+		}
+	}
+	if code, _, stderr := runCLI(t, "rdd", "--data", path, "--y", "vote", "--x", "margin", "--plot", filepath.Join(dir, "rd.pdf")); code != 2 || !strings.Contains(stderr, ".png or .svg") {
+		t.Errorf("pdf plot: exit %d %s", code, stderr)
+	}
+}

@@ -2,18 +2,24 @@ package main
 
 import (
 	"fmt"
+	stdio "io"
+	"math"
 	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/causalkit/causalkit/estimators"
+	ckio "github.com/causalkit/causalkit/io"
+	"github.com/causalkit/causalkit/plot"
 	"github.com/causalkit/causalkit/rdd"
 )
 
 type rddFlags struct {
 	commonFlags
 	y, x, fuzzy, kernel, bwselect, vce, cluster, masspoints string
+	plot                                                    string
+	plotCI                                                  bool
 	covs                                                    []string
 	cutoff, rho, scaleregul                                 float64
 	deriv, p, q, nnmatch, bwcheck                           int
@@ -62,6 +68,8 @@ nearest-neighbour variance with 3 neighbours, mass-point adjustment.`,
 	fs.IntVar(&f.bwcheck, "bwcheck", 0, "require this many distinct values on each side within every bandwidth")
 	fs.BoolVar(&f.bwrestrict, "bwrestrict", true, "restrict bandwidths to the range of the data")
 	fs.BoolVar(&f.sharpbw, "sharpbw", false, "fuzzy designs: select the bandwidths as for the sharp design")
+	fs.StringVar(&f.plot, "plot", "", "draw the RD plot (rdplot's defaults: binned means, global polynomial of order 4) to FILE.png or FILE.svg")
+	fs.BoolVar(&f.plotCI, "plot-ci", false, "add the confidence intervals of the bin means (at --level) to the RD plot")
 	fs.Float64Var(&f.scaleregul, "scaleregul", 1, "scale of the regularisation term of the bandwidth selectors")
 	_ = cmd.MarkFlagRequired("y")
 	_ = cmd.MarkFlagRequired("x")
@@ -127,6 +135,11 @@ func (f *rddFlags) run(cmd *cobra.Command) error {
 	opt, err := f.options()
 	if err != nil {
 		return err
+	}
+	if f.plot != "" {
+		if _, err := plot.FormatFromPath(f.plot); err != nil {
+			return usageError{err}
+		}
 	}
 	if f.covs, err = expandColumns("covs", f.covs); err != nil {
 		return err
@@ -218,7 +231,37 @@ func (f *rddFlags) run(cmd *cobra.Command) error {
 		{"BW selector", r.BWSelect.String()},
 		{"VCE", strings.ToUpper(r.VCE)},
 	}
+	if f.plot != "" {
+		if err := f.drawPlot(d, opt); err != nil {
+			return err
+		}
+	}
 	return f.emit(cmd, res)
+}
+
+// drawPlot draws rdplot's figure for the data (its own defaults: global
+// polynomials of order 4 and mimicking-variance evenly spaced bins).
+func (f *rddFlags) drawPlot(d *rdd.Data, opt rdd.Options) error {
+	po := rdd.DefaultPlotOptions()
+	po.Cutoff, po.MassPoints, po.Level = opt.Cutoff, opt.MassPoints, opt.Level
+	pr, err := rdd.Plot(&rdd.Data{Y: d.Y, X: d.X, Weights: d.Weights, Covs: d.Covs, CovNames: d.CovNames}, po)
+	if err != nil {
+		return fmt.Errorf("rdd: plot: %w", err)
+	}
+	fig := plot.RDData{Title: "Regression discontinuity", XLabel: f.x, YLabel: f.y, Cutoff: opt.Cutoff,
+		CurveX: pr.CurveX, CurveY: pr.CurveY}
+	for _, b := range pr.Bins {
+		fig.BinX = append(fig.BinX, b.MeanX)
+		fig.BinY = append(fig.BinY, b.MeanY)
+		lo, hi := math.NaN(), math.NaN()
+		if f.plotCI {
+			lo, hi = b.CILow, b.CIHigh
+		}
+		fig.BinLow = append(fig.BinLow, lo)
+		fig.BinHigh = append(fig.BinHigh, hi)
+	}
+	format, _ := plot.FormatFromPath(f.plot)
+	return ckio.WriteFileAtomic(f.plot, func(w stdio.Writer) error { return plot.RD(w, fig, format) })
 }
 
 func bwText(v [2]float64) string {

@@ -46,6 +46,7 @@ type step struct {
 	Command string   `toml:"command"`
 	Data    string   `toml:"data"`
 	Out     string   `toml:"out"`
+	Plot    string   `toml:"plot"` // figure file in the output folder (commands with --plot)
 	Args    []string `toml:"args"`
 }
 
@@ -131,7 +132,7 @@ func runAnalysis(cmd *cobra.Command, path, out string, quiet bool) (*manifest, e
 		return nil, usagef("%s: %v", path, err)
 	}
 	if un := md.Undecoded(); len(un) > 0 {
-		return nil, usagef("%s: unknown key %q (known: name, seed, and per [[step]] name, command, data, out, args)", path, un[0].String())
+		return nil, usagef("%s: unknown key %q (known: name, seed, and per [[step]] name, command, data, out, plot, args)", path, un[0].String())
 	}
 	if len(a.Steps) == 0 {
 		return nil, usagef("%s: no [[step]] entries", path)
@@ -192,6 +193,10 @@ func runAnalysis(cmd *cobra.Command, path, out string, quiet bool) (*manifest, e
 			prefix := filepath.Join(out, st.Name)
 			args = append(args, "--outputs", prefix, "--seed", strconv.FormatUint(a.Seed, 10), "--quiet")
 			outputs = []string{st.Name + ".json", st.Name + ".csv", st.Name + ".txt"}
+			if st.Plot != "" {
+				args = append(args, "--plot", filepath.Join(out, st.Plot))
+				outputs = append(outputs, st.Plot)
+			}
 		}
 		sm.Command = relativeArgs(args, out, base)
 		if !quiet {
