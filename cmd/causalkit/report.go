@@ -39,6 +39,7 @@ th,td{padding:.25rem .7rem;text-align:right;border-bottom:1px solid #e6e8ee}
 th:first-child,td:first-child{text-align:left}
 th{background:#f0f2f6}
 .diag td{text-align:left}
+.diag code{word-break:break-all}
 img{max-width:100%;border:1px solid #e6e8ee}
 </style></head><body>
 <h1>{{.Name}}</h1>
