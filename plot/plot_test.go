@@ -83,3 +83,52 @@ func TestFormatFromPath(t *testing.T) {
 		}
 	}
 }
+
+func sampleQuantiles() QuantileData {
+	var d QuantileData
+	for j := 1; j < 20; j++ {
+		q := float64(j) / 20
+		d.Q = append(d.Q, q)
+		d.Tau = append(d.Tau, 0.5+q)
+		d.Low = append(d.Low, 0.2+q)
+		d.High = append(d.High, 0.8+q)
+		d.MMinus = append(d.MMinus, 2*q)
+		d.MPlus = append(d.MPlus, 2*q+0.5+q)
+	}
+	return d
+}
+
+// TestQuantileEffectsGolden renders the distributional RD figure as SVG,
+// deterministic and equal to the golden file, and as a PNG.
+func TestQuantileEffectsGolden(t *testing.T) {
+	var a, b bytes.Buffer
+	if err := QuantileEffects(&a, sampleQuantiles(), "svg"); err != nil {
+		t.Fatal(err)
+	}
+	if err := QuantileEffects(&b, sampleQuantiles(), "svg"); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a.Bytes(), b.Bytes()) {
+		t.Fatal("SVG output is not deterministic")
+	}
+	const golden = "testdata/r3d_golden.svg"
+	if *update {
+		if err := os.WriteFile(golden, a.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a.Bytes(), want) {
+		t.Error("SVG differs from testdata/r3d_golden.svg (run go test ./plot -update and review the diff)")
+	}
+	var png bytes.Buffer
+	if err := QuantileEffects(&png, sampleQuantiles(), "png"); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(png.String(), "\x89PNG") {
+		t.Error("not a PNG")
+	}
+}

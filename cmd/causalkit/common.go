@@ -71,7 +71,18 @@ func (c *commonFlags) validate() error {
 // load reads the columns an estimator uses and applies the missing-value
 // policy. The caller must call release when done with the frame.
 func (c *commonFlags) load(cmd *cobra.Command, numeric, categorical []string) (frame *ckio.Frame, input estimators.Input, release func(), err error) {
-	opt := ckio.ReadOptions{Columns: dedupe(append(slices.Clone(numeric), categorical...))}
+	frame, input, t, err := c.loadSpec(cmd, ckio.FrameSpec{Numeric: numeric, Categorical: categorical})
+	if err != nil {
+		return nil, input, nil, err
+	}
+	return frame, input, t.Release, nil
+}
+
+// loadSpec reads the columns of spec (its NA policy comes from --na) and
+// returns the frame and the table, which the caller releases.
+func (c *commonFlags) loadSpec(cmd *cobra.Command, spec ckio.FrameSpec) (frame *ckio.Frame, input estimators.Input, t *ckio.Table, err error) {
+	numeric, categorical := spec.Numeric, spec.Categorical
+	opt := ckio.ReadOptions{Columns: dedupe(slices.Concat(numeric, categorical, spec.Lists))}
 	if opt.Format, err = ckio.ParseFormat(c.dataFormat); err != nil {
 		return nil, input, nil, usagef("--data-format: %v", err)
 	}
@@ -86,15 +97,15 @@ func (c *commonFlags) load(cmd *cobra.Command, numeric, categorical []string) (f
 			return nil, input, nil, fmt.Errorf("--schema %s: %w", c.schema, err)
 		}
 	}
-	t, err := ckio.Read(cmd.Context(), c.data, opt)
+	t, err = ckio.Read(cmd.Context(), c.data, opt)
 	if err != nil {
 		return nil, input, nil, err
 	}
-	na := ckio.NADrop
+	spec.NA = ckio.NADrop
 	if c.na == "error" {
-		na = ckio.NAError
+		spec.NA = ckio.NAError
 	}
-	frame, err = t.Frame(ckio.FrameSpec{Numeric: numeric, Categorical: categorical, NA: na})
+	frame, err = t.Frame(spec)
 	if err != nil {
 		t.Release()
 		return nil, input, nil, err
@@ -105,7 +116,7 @@ func (c *commonFlags) load(cmd *cobra.Command, numeric, categorical []string) (f
 		c.notef(cmd, "dropped %d of %d rows with missing values in %s (use --na error to stop instead)",
 			frame.Dropped, src.Rows, strings.Join(opt.Columns, ", "))
 	}
-	return frame, input, t.Release, nil
+	return frame, input, t, nil
 }
 
 // expandColumns expands ranges written name1..name9 (a common prefix and two

@@ -13,13 +13,18 @@ import (
 // result is the JSON shape every estimation command shares (CLI.md), plus
 // the lines of the readable table.
 type result struct {
-	Command     string                `json:"command"`
-	Method      string                `json:"method"`
-	N           any                   `json:"n"` // a count, or an object of counts (rdd)
-	Bandwidth   any                   `json:"bandwidth,omitempty"`
-	Estimates   []estimators.Row      `json:"estimates"`
-	Diagnostics map[string]any        `json:"diagnostics"`
-	Provenance  estimators.Provenance `json:"provenance"`
+	Command   string `json:"command"`
+	Method    string `json:"method"`
+	N         any    `json:"n"` // a count, or an object of counts (rdd)
+	Bandwidth any    `json:"bandwidth,omitempty"`
+	// Fields of distributional RD (r3d), fixed by CLI.md.
+	Curves         any                   `json:"curves,omitempty"`
+	CriticalValue  any                   `json:"critical_value,omitempty"`
+	FirstStageJump any                   `json:"first_stage_jump,omitempty"`
+	Tests          any                   `json:"tests,omitempty"`
+	Estimates      []estimators.Row      `json:"estimates"`
+	Diagnostics    map[string]any        `json:"diagnostics"`
+	Provenance     estimators.Provenance `json:"provenance"`
 
 	title   string      // table title
 	summary [][2]string // label/value pairs shown above the estimates
