@@ -48,6 +48,12 @@ var demos = []struct {
 		args:  []string{"rdd", "--y", "vote", "--x", "margin"},
 	},
 	{
+		title: "Distributional RD (R3D): quantile treatment effects on simulated firm wage distributions (true effect 2.27)",
+		file:  "r3d.parquet",
+		setup: []string{"simulate", "r3d", "--n", "500", "--draws", "50", "--seed", "42"},
+		args:  []string{"r3d", "--unit", "unit", "--x", "x", "--y", "y", "--quantiles", "0.1:0.9:0.1"},
+	},
+	{
 		title: "Data augmentation as an instrument (Akbar et al. 2025): IVL with α chosen by hold-out CV",
 		file:  "da.parquet",
 		setup: []string{"simulate", "iv", "--design", "da", "--n", "2048", "--seed", "42"},

@@ -500,3 +500,137 @@ func TestRDDPlot(t *testing.T) {
 		t.Errorf("pdf plot: exit %d %s", code, stderr)
 	}
 }
+
+// TestR3DCommand simulates the distributional design (true effect 2.27 at
+// every quantile), runs r3d from the long Parquet file and checks the JSON
+// contract of CLI.md, the band's coverage of the truth, the compat mode,
+// injected multipliers, and the figure.
+func TestR3DCommand(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "r3d.parquet")
+	if code, _, stderr := runCLI(t, "simulate", "r3d", "--n", "400", "--draws", "40", "--seed", "3", "--out", data, "--quiet"); code != 0 {
+		t.Fatal(stderr)
+	}
+	fig := filepath.Join(dir, "r3d.svg")
+	code, out, stderr := runCLI(t, "r3d", "--data", data, "--unit", "unit", "--x", "x", "--y", "y",
+		"--quantiles", "0.1:0.9:0.1", "--bootstrap", "300", "--format", "json", "--quiet", "--plot", fig)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var r struct {
+		Command string `json:"command"`
+		N       int    `json:"n"`
+		Curves  []struct {
+			Quantile float64 `json:"quantile"`
+			Estimate float64 `json:"estimate"`
+			ConfLow  float64 `json:"conf_low"`
+			ConfHigh float64 `json:"conf_high"`
+			H        float64 `json:"h"`
+			MPlus    float64 `json:"m_plus"`
+			MMinus   float64 `json:"m_minus"`
+		} `json:"curves"`
+		Bandwidth struct {
+			Num []float64 `json:"num"`
+			Den *float64  `json:"den"`
+		} `json:"bandwidth"`
+		CriticalValue *float64 `json:"critical_value"`
+		Tests         []struct {
+			Name  string     `json:"name"`
+			Range [2]float64 `json:"range"`
+		} `json:"tests"`
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.Command != "r3d" || r.N != 400 || len(r.Curves) != 9 || len(r.Bandwidth.Num) != 9 || r.Bandwidth.Den != nil ||
+		r.CriticalValue == nil || len(r.Tests) != 3 || r.Tests[0].Range != [2]float64{0.1, 0.9} {
+		t.Fatalf("JSON %+v", r)
+	}
+	for _, c := range r.Curves {
+		if !(c.ConfLow <= 2.27 && 2.27 <= c.ConfHigh) || math.Abs(c.MPlus-c.MMinus-c.Estimate) > 1e-12 {
+			t.Errorf("q = %g: band [%g, %g] misses 2.27 or m+ − m− ≠ τ", c.Quantile, c.ConfLow, c.ConfHigh)
+		}
+	}
+	if b, err := os.ReadFile(fig); err != nil || !bytes.Contains(b, []byte("<svg")) {
+		t.Errorf("figure: %v", err)
+	}
+	// Injected multipliers (400 units × 40 replicates, with a header) and
+	// compat mode run; the multipliers fix the band whatever the seed.
+	var mb strings.Builder
+	for b := range 40 {
+		if b > 0 {
+			mb.WriteString(",")
+		}
+		fmt.Fprintf(&mb, "b%d", b+1)
+	}
+	mb.WriteString("\n")
+	for i := range 400 {
+		for b := range 40 {
+			if b > 0 {
+				mb.WriteString(",")
+			}
+			fmt.Fprintf(&mb, "%d", (i*7+b*13)%3-1)
+		}
+		mb.WriteString("\n")
+	}
+	mult := filepath.Join(dir, "xi.csv")
+	if err := os.WriteFile(mult, []byte(mb.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var first string
+	for range 2 {
+		code, out, stderr := runCLI(t, "r3d", "--data", data, "--unit", "unit", "--x", "x", "--y", "y", "--quantiles", "0.25,0.5,0.75",
+			"--multipliers", mult, "--compat", "--format", "csv", "--quiet", "--seed", fmt.Sprint(len(first)))
+		if code != 0 {
+			t.Fatalf("multipliers: exit %d: %s", code, stderr)
+		}
+		if first != "" && out != first {
+			t.Error("injected multipliers: the band depends on the seed")
+		}
+		first = out
+	}
+}
+
+// TestR3DErrors checks the input errors of the distributional command.
+func TestR3DErrors(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	var b strings.Builder
+	b.WriteString("unit,x,y\n")
+	for u := range 30 {
+		for k := range 5 {
+			y := fmt.Sprint(u + k)
+			if u == 7 {
+				y = "NA" // every draw of unit 7 is missing
+			}
+			fmt.Fprintf(&b, "%d,%g,%s\n", u, float64(u)/15-1, y)
+		}
+	}
+	data := write("d.csv", b.String())
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--unit", "unit", "--x", "x", "--y", "y"}, `unit "7"`},
+		{[]string{"--unit", "unit", "--x", "x", "--y", "y", "--quantiles", "0.5:0.1:0.1"}, "--quantiles"},
+		{[]string{"--unit", "unit", "--x", "x", "--y", "y", "--method", "median"}, "median"},
+	} {
+		args := append([]string{"r3d", "--data", data}, c.args...)
+		code, _, stderr := runCLI(t, args...)
+		if code != 2 || !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: exit %d, %q (want %q)", c.args, code, stderr, c.want)
+		}
+	}
+	// The running variable must be constant within a unit.
+	varying := write("v.csv", "unit,x,y\n1,0.1,1\n1,0.2,2\n2,-0.1,3\n2,-0.1,4\n")
+	code, _, stderr := runCLI(t, "r3d", "--data", varying, "--unit", "unit", "--x", "x", "--y", "y")
+	if code != 2 || !strings.Contains(stderr, "varies within unit") {
+		t.Errorf("varying x: exit %d, %q", code, stderr)
+	}
+}

@@ -28,7 +28,7 @@ func newSimulateCmd() *cobra.Command {
 benchmarks. The output format follows the --out extension (.parquet, .csv,
 .arrow). The same --seed gives the same file.`,
 	}
-	cmd.AddCommand(newSimulateLmCmd(), newSimulateIVCmd(), newSimulateRDDCmd())
+	cmd.AddCommand(newSimulateLmCmd(), newSimulateIVCmd(), newSimulateRDDCmd(), newSimulateR3DCmd())
 	return cmd
 }
 
@@ -255,5 +255,53 @@ func newSimulateRDDCmd() *cobra.Command {
 		},
 	}
 	s.register(cmd, 10000)
+	return cmd
+}
+
+// SimulateR3D draws the long-format distributional RD design of
+// `simulate r3d` (DGP 1 of the R3D paper's simulations): n units with
+// X ~ U(−1, 1) and draws draws each from N(5 + 5X + 2.27·1{X ≥ 0},
+// max(|1 + X|, 0.1)²). Every quantile of the outcome jumps by 2.27 at 0.
+func SimulateR3D(n, draws int, seed uint64) []ckio.Column {
+	rng := estimators.Stream(seed, 0)
+	unit := make([]int64, 0, n*draws)
+	x := make([]float64, 0, n*draws)
+	y := make([]float64, 0, n*draws)
+	for i := range n {
+		xi := 2*rng.Float64() - 1
+		mu := 5 + 5*xi
+		if xi >= 0 {
+			mu += 2.27
+		}
+		sd := math.Max(math.Abs(1+xi), 0.1)
+		for range draws {
+			unit = append(unit, int64(i+1))
+			x = append(x, xi)
+			y = append(y, mu+sd*rng.NormFloat64())
+		}
+	}
+	return []ckio.Column{{Name: "unit", Int64: unit}, {Name: "x", Float64: x}, {Name: "y", Float64: y}}
+}
+
+func newSimulateR3DCmd() *cobra.Command {
+	var s simFlags
+	var draws int
+	cmd := &cobra.Command{
+		Use:   "r3d --n UNITS --out FILE",
+		Short: "Distributional RD design in long format: unit, x, y (every quantile jumps by 2.27 at 0)",
+		Long: `Writes one row per within-unit draw: unit, x (constant within a unit) and y, with
+X ~ U(−1, 1) per unit and draws ~ N(5 + 5X + 2.27·1{X ≥ 0}, max(|1+X|, 0.1)²): the
+quantile treatment effect is 2.27 at every quantile. --n is the number of units.`,
+		Example: "  causalkit simulate r3d --n 10000 --draws 200 --out firms.parquet",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if s.n < 5 || draws < 1 {
+				return usagef("--n must be at least 5 units and --draws at least 1")
+			}
+			return s.write(cmd, SimulateR3D(s.n, draws, s.seed), "true quantile effect: 2.27 at every quantile")
+		},
+	}
+	s.register(cmd, 500)
+	cmd.Flags().IntVar(&draws, "draws", 50, "draws per unit")
 	return cmd
 }
