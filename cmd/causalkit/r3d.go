@@ -364,19 +364,22 @@ func (f *r3dFlags) loadUnits(cmd *cobra.Command) (*rdd.DistData, estimators.Inpu
 		}
 		return d, input, nil
 	}
-	// Long format: every unit must keep at least one draw.
-	all, err := t.Categorical(f.unit, ckio.FirstAppearance)
-	if err != nil {
-		return nil, input, err
-	}
+	// Long format: every unit must keep at least one draw (only rows with
+	// missing values can remove a unit).
 	_, levels := frame.Codes(f.unit)
-	kept := make(map[string]bool, len(levels))
-	for _, l := range levels {
-		kept[l] = true
-	}
-	for _, l := range all.Levels {
-		if !kept[l] {
-			return nil, input, estimators.InputErrorf("r3d: unit %q has no draws with complete values of %s; remove the unit or fill its values", l, strings.Join(numeric, ", "))
+	if frame.Dropped > 0 {
+		all, err := t.Categorical(f.unit, ckio.FirstAppearance)
+		if err != nil {
+			return nil, input, err
+		}
+		kept := make(map[string]bool, len(levels))
+		for _, l := range levels {
+			kept[l] = true
+		}
+		for _, l := range all.Levels {
+			if !kept[l] {
+				return nil, input, estimators.InputErrorf("r3d: unit %q has no draws with complete values of %s; remove the unit or fill its values", l, strings.Join(numeric, ", "))
+			}
 		}
 	}
 	y := frame.Float64(f.y)
