@@ -73,8 +73,9 @@ func encodeValue(buf *bytes.Buffer, v reflect.Value) error {
 			if i > 0 {
 				buf.WriteByte(',')
 			}
-			kb, _ := json.Marshal(k.String())
-			buf.Write(kb)
+			if err := writeString(buf, k.String()); err != nil {
+				return err
+			}
 			buf.WriteByte(':')
 			if err := encodeValue(buf, v.MapIndex(k)); err != nil {
 				return err
@@ -104,6 +105,8 @@ func encodeValue(buf *bytes.Buffer, v reflect.Value) error {
 			}
 		}
 		buf.WriteByte(']')
+	case reflect.String:
+		return writeString(buf, v.String())
 	default:
 		b, err := json.Marshal(v.Interface())
 		if err != nil {
@@ -111,6 +114,19 @@ func encodeValue(buf *bytes.Buffer, v reflect.Value) error {
 		}
 		buf.Write(b)
 	}
+	return nil
+}
+
+// writeString writes a JSON string without escaping <, > and & (result
+// files are not embedded in HTML; "<10k" should read as such).
+func writeString(buf *bytes.Buffer, s string) error {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(s); err != nil {
+		return err
+	}
+	buf.Write(bytes.TrimSuffix(b.Bytes(), []byte("\n")))
 	return nil
 }
 
@@ -162,8 +178,9 @@ func encodeFields(buf *bytes.Buffer, v reflect.Value, first *bool) error {
 			buf.WriteByte(',')
 		}
 		*first = false
-		nb, _ := json.Marshal(name)
-		buf.Write(nb)
+		if err := writeString(buf, name); err != nil {
+			return err
+		}
 		buf.WriteByte(':')
 		if err := encodeValue(buf, fv); err != nil {
 			return err

@@ -18,33 +18,33 @@ import (
 var demos = []struct {
 	title string
 	file  string
-	data  []byte   // bundled data, written to file
-	setup []string // or a causalkit command that writes file
+	data  func() []byte // bundled data, written to file
+	setup []string      // or a causalkit command that writes file
 	args  []string
 }{
 	{
 		title: "Card (1995): returns to schooling, OLS with HC1 standard errors",
 		file:  "card.csv",
-		data:  exampledata.CardCSV,
+		data:  card,
 		args:  []string{"lm", "--y", "lwage", "--x", "educ,exper,expersq,black,smsa,south,smsa66,reg662..reg669", "--vce", "hc1", "--small"},
 	},
 	{
 		title: "Card (1995): the same regression, pairs bootstrap (499 replicates, seed 1)",
 		file:  "card.csv",
-		data:  exampledata.CardCSV,
+		data:  card,
 		args:  []string{"lm", "--y", "lwage", "--x", "educ,exper,expersq,black", "--bootstrap", "499", "--seed", "1"},
 	},
 	{
 		title: "Card (1995): education instrumented by college proximity, LIML with diagnostics",
 		file:  "card.csv",
-		data:  exampledata.CardCSV,
+		data:  card,
 		args: []string{"iv", "--y", "lwage", "--endog", "educ", "--instruments", "nearc2,nearc4",
 			"--exog", "exper,expersq,black,smsa,south,smsa66,reg662..reg669", "--method", "liml", "--vce", "hc1", "--small"},
 	},
 	{
 		title: "U.S. Senate elections: incumbency advantage by regression discontinuity (rdrobust defaults)",
 		file:  "senate.csv",
-		data:  exampledata.SenateCSV,
+		data:  senate,
 		args:  []string{"rdd", "--y", "vote", "--x", "margin"},
 	},
 	{
@@ -60,7 +60,23 @@ var demos = []struct {
 		args: []string{"iv", "--y", "y", "--endog", "gx1..gx32", "--instruments", "g1..g31", "--no-intercept",
 			"--method", "ivl", "--alpha-select", "cv", "--alpha-eval", "x1..x32"},
 	},
+	{
+		title: "Taxes conjoint (Ballard-Rosa et al. 2016): AMCEs with respondent-clustered errors (cregg's survey errors)",
+		file:  "taxes.csv",
+		data:  exampledata.TaxesCSV,
+		args:  []string{"conjoint", "amce", "--outcome", "chose_plan", "--respondent", "ID", "--attributes", "taxrate1..taxrate6,taxrev", "--se", "survey"},
+	},
+	{
+		title: "Taxes conjoint: the tax plan respondents would most prefer, a KL-penalised stochastic intervention (λ = 0.05)",
+		file:  "taxes.csv",
+		data:  exampledata.TaxesCSV,
+		args: []string{"conjoint", "optimize", "--outcome", "chose_plan", "--respondent", "ID", "--attributes", "taxrate1..taxrate6,taxrev",
+			"--model", "linear", "--penalty", "kl", "--lambda", "0.05"},
+	},
 }
+
+func card() []byte   { return exampledata.CardCSV }
+func senate() []byte { return exampledata.SenateCSV }
 
 func newDemoCmd() *cobra.Command {
 	return &cobra.Command{
@@ -83,7 +99,7 @@ func newDemoCmd() *cobra.Command {
 					}
 				} else {
 					fmt.Fprintf(out, "## %s\n", d.title)
-					if err := os.WriteFile(path, d.data, 0o644); err != nil {
+					if err := os.WriteFile(path, d.data(), 0o644); err != nil {
 						return err
 					}
 				}

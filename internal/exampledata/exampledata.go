@@ -3,7 +3,12 @@
 // repository.
 package exampledata
 
-import _ "embed"
+import (
+	"bytes"
+	"compress/gzip"
+	_ "embed"
+	"io"
+)
 
 // CardCSV is Card (1995), NLS Young Men 1976 (3,010 rows): the columns
 // lwage, educ, exper, expersq, black, smsa, south, smsa66, reg661–reg669,
@@ -19,3 +24,23 @@ var CardCSV []byte
 //
 //go:embed senate.csv
 var SenateCSV []byte
+
+// taxesCSVGz is cregg's taxes conjoint (Ballard-Rosa, Martin & Scheve
+// 2016; 32,000 profiles of 2,000 respondents), ../shared/data/conjoint/taxes.csv
+// gzip-compressed.
+//
+//go:embed taxes.csv.gz
+var taxesCSVGz []byte
+
+// TaxesCSV returns the taxes conjoint as CSV.
+func TaxesCSV() []byte {
+	r, err := gzip.NewReader(bytes.NewReader(taxesCSVGz))
+	if err != nil {
+		panic("exampledata: taxes.csv.gz: " + err.Error()) // embedded at build time, so a bug
+	}
+	b, err := io.ReadAll(r)
+	if err != nil {
+		panic("exampledata: taxes.csv.gz: " + err.Error())
+	}
+	return b
+}
