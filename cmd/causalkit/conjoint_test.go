@@ -151,3 +151,43 @@ func TestConjointErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestSimulateConjointTruth fits the simulated conjoint and checks that
+// every AMCE is within four standard errors of its true value.
+func TestSimulateConjointTruth(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cj.parquet")
+	if code, _, stderr := runCLI(t, "simulate", "conjoint", "--n", "3000", "--seed", "7", "--out", path, "--quiet"); code != 0 {
+		t.Fatal(stderr)
+	}
+	code, out, stderr := runCLI(t, "conjoint", "amce", "--data", path, "--outcome", "chosen", "--respondent", "respondent",
+		"--attributes", "price,brand,rating", "--format", "json", "--quiet")
+	if code != 0 {
+		t.Fatal(stderr)
+	}
+	var r struct {
+		N         int           `json:"n"`
+		Estimates []conjointRow `json:"estimates"`
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.N != 30000 || len(r.Estimates) != 9 {
+		t.Fatalf("n %d, %d rows", r.N, len(r.Estimates))
+	}
+	k := 0
+	for _, tr := range conjointTruth {
+		for l, lv := range tr.levels {
+			e := r.Estimates[k]
+			k++
+			if e.Attribute != tr.name || e.Level != lv {
+				t.Fatalf("row %d is %s:%s, want %s:%s", k, e.Attribute, e.Level, tr.name, lv)
+			}
+			if l == 0 {
+				continue
+			}
+			if z := (e.Estimate - tr.amce[l]) / *e.StdError; math.Abs(z) > 4 {
+				t.Errorf("%s: %g, truth %g (z = %.2f)", e.Term, e.Estimate, tr.amce[l], z)
+			}
+		}
+	}
+}
