@@ -912,7 +912,7 @@ func (f *optimizeFlags) run(cmd *cobra.Command) error {
 	d["model_rows"] = m.N
 	res.title = "Optimal stochastic intervention"
 	res.summary = [][2]string{{"Outcome model", fmt.Sprintf("%s%s%s", mopt.Link, map[bool]string{true: ", pairwise"}[f.pairwise], map[bool]string{true: ", interactions"}[f.interactions])},
-		{"Penalty", fmt.Sprintf("%s, λ = %g", pen, popt.Lambda)},
+		{"Penalty", fmt.Sprintf("%s, λ = %.4g", pen, popt.Lambda)},
 		{"Value Q(π*)", fmt.Sprintf("%s (%s)", num(pr.Value.Estimate, 4), num(pr.Value.StdError, 4))},
 		{"Design value Q(p)", fmt.Sprintf("%s (%s)", num(pr.DesignValue.Estimate, 4), num(pr.DesignValue.StdError, 4))},
 		{"Solver", pr.Method}}
