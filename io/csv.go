@@ -1,7 +1,9 @@
 package io
 
 import (
+	"bufio"
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/csv"
 	"errors"
@@ -23,7 +25,7 @@ var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 // types. When Arrow reports an error, the file is scanned again to name the
 // row and column at fault.
 func readCSV(ctx context.Context, src *stdio.SectionReader, name string, opt ReadOptions) (arrow.Table, error) {
-	body := csvBody(src)
+	body := csvBody(src, name)
 	header, types, sampled, err := inferCSV(body(), name, opt)
 	if err != nil {
 		return nil, err
@@ -72,15 +74,35 @@ func readCSV(ctx context.Context, src *stdio.SectionReader, name string, opt Rea
 }
 
 // csvBody returns a function that gives a fresh reader of the file after
-// any UTF-8 byte order mark.
-func csvBody(src *stdio.SectionReader) func() stdio.Reader {
-	var off int64
+// any UTF-8 byte order mark, decompressing a gzip file (told by its magic
+// bytes, whatever its name).
+func csvBody(src *stdio.SectionReader, name string) func() stdio.Reader {
 	head := make([]byte, len(utf8BOM))
-	if n, _ := src.ReadAt(head, 0); n == len(head) && bytes.Equal(head, utf8BOM) {
+	n, _ := src.ReadAt(head, 0)
+	if n >= 2 && head[0] == 0x1f && head[1] == 0x8b {
+		return func() stdio.Reader {
+			gz, err := gzip.NewReader(stdio.NewSectionReader(src, 0, src.Size()))
+			if err != nil {
+				return errReader{estimators.InputErrorf("%s: not a valid gzip file: %v", name, err)}
+			}
+			br := bufio.NewReader(gz)
+			if b, err := br.Peek(len(utf8BOM)); err == nil && bytes.Equal(b, utf8BOM) {
+				_, _ = br.Discard(len(utf8BOM))
+			}
+			return br
+		}
+	}
+	var off int64
+	if n == len(head) && bytes.Equal(head, utf8BOM) {
 		off = int64(len(utf8BOM))
 	}
 	return func() stdio.Reader { return stdio.NewSectionReader(src, off, src.Size()-off) }
 }
+
+// errReader fails every Read with err.
+type errReader struct{ err error }
+
+func (r errReader) Read([]byte) (int, error) { return 0, r.err }
 
 // scanCSV reads the header and then up to limit data rows (all when limit
 // is negative), with the settings Arrow's reader uses, calling fn for each

@@ -1,6 +1,8 @@
 package io
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"math"
@@ -134,13 +136,13 @@ func TestFormats(t *testing.T) {
 	}
 	_, err := ParseFormat("xlsx")
 	wantInputError(t, err, `"xlsx"`)
-	for path, want := range map[string]Format{"a.parquet": FormatParquet, "b.PQ": FormatParquet, "dir.v1/c.csv": FormatCSV, "d.arrow": FormatIPC, "e.feather": FormatIPC, "f.ipc": FormatIPC} {
+	for path, want := range map[string]Format{"a.parquet": FormatParquet, "b.PQ": FormatParquet, "dir.v1/c.csv": FormatCSV, "d.arrow": FormatIPC, "e.feather": FormatIPC, "f.ipc": FormatIPC, "g.CSV.GZ": FormatCSV} {
 		if got, err := FormatFromPath(path); err != nil || got != want {
 			t.Errorf("FormatFromPath(%q) = %v, %v; want %v", path, got, err, want)
 		}
 	}
-	_, err = FormatFromPath("data.csv.gz")
-	wantInputError(t, err, "data.csv.gz")
+	_, err = FormatFromPath("data.xlsx")
+	wantInputError(t, err, "data.xlsx")
 }
 
 // FuzzReadCSV feeds arbitrary bytes to the CSV reader and the column
@@ -175,4 +177,37 @@ func FuzzReadCSV(f *testing.F) {
 		}
 		tbl.Frame(FrameSpec{Numeric: names[:len(names)/2], Categorical: names[len(names)/2:]})
 	})
+}
+
+// TestCSVGzip reads gzip-compressed CSV (with a byte order mark inside), and
+// checks that a truncated file is an input error, not a short table.
+func TestCSVGzip(t *testing.T) {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	_, _ = zw.Write([]byte("\uFEFFa,s\n" + strings.Repeat("1,x\n2,y\n", 5000)))
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "z.csv.gz")
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	tbl := mustRead(t, path, mem, ReadOptions{})
+	a, err := tbl.Float64("a")
+	if err != nil || len(a.Values) != 10000 || a.Values[9999] != 2 {
+		t.Errorf("a: %d values, %v", len(a.Values), err)
+	}
+	tbl.Release()
+
+	trunc := filepath.Join(dir, "t.csv.gz")
+	if err := os.WriteFile(trunc, buf.Bytes()[:buf.Len()/2], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Read(context.Background(), trunc, ReadOptions{Allocator: mem})
+	wantInputError(t, err, "t.csv.gz")
+	_, err = FormatFromPath("x.parquet.gz")
+	wantInputError(t, err, ".csv.gz")
 }

@@ -53,9 +53,17 @@ func ParseFormat(s string) (Format, error) {
 }
 
 // FormatFromPath returns the format implied by the extension of path:
-// .parquet or .pq, .csv, and .arrow, .feather or .ipc (any case).
+// .parquet or .pq, .csv or .csv.gz, and .arrow, .feather or .ipc (any
+// case).
 func FormatFromPath(path string) (Format, error) {
-	switch strings.ToLower(filepath.Ext(path)) {
+	ext := strings.ToLower(filepath.Ext(path))
+	if ext == ".gz" {
+		ext = strings.ToLower(filepath.Ext(strings.TrimSuffix(path, filepath.Ext(path))))
+		if ext != ".csv" {
+			return FormatAuto, estimators.InputErrorf("%s: only gzip-compressed CSV (.csv.gz) is read; decompress the file first", path)
+		}
+	}
+	switch ext {
 	case ".parquet", ".pq":
 		return FormatParquet, nil
 	case ".csv":
@@ -64,7 +72,7 @@ func FormatFromPath(path string) (Format, error) {
 		return FormatIPC, nil
 	}
 	return FormatAuto, estimators.InputErrorf(
-		"cannot tell the format of %s from its extension; use .parquet, .csv or .arrow, or name the format explicitly", path)
+		"cannot tell the format of %s from its extension; use .parquet, .csv, .csv.gz or .arrow, or name the format explicitly", path)
 }
 
 // check reports whether f is one of the defined formats.

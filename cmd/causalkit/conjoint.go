@@ -379,12 +379,10 @@ func conjointColumns(rows []conjoint.Estimate) []ckio.Column {
 }
 
 func (r *conjointResult) writeTable(w stdio.Writer) error {
-	const width = 80
 	var b strings.Builder
-	pad := max(0, (width-len([]rune(r.title)))/2)
-	b.WriteString(strings.Repeat(" ", pad) + r.title + "\n" + strings.Repeat("=", width) + "\n")
+	heading(&b, r.title)
 	for _, kv := range r.summary {
-		fmt.Fprintf(&b, "%-24s%s\n", kv[0]+":", kv[1])
+		fmt.Fprintf(&b, "%-23s %s\n", kv[0]+":", kv[1])
 	}
 	if len(r.Estimates) > 0 {
 		nameW, levW := 9, 5
@@ -400,7 +398,7 @@ func (r *conjointResult) writeTable(w stdio.Writer) error {
 			head += fmt.Sprintf(" %-16s", "Group")
 		}
 		fmt.Fprintf(&b, "%s %10s %10s %8s %8s %10s %10s\n", head, "Estimate", "Std. Err.", "Z-stat", "P-value", "Lower CI", "Upper CI")
-		b.WriteString(strings.Repeat("-", max(width, len([]rune(head))+62)) + "\n")
+		b.WriteString(strings.Repeat("-", max(tableWidth, len([]rune(head))+62)) + "\n")
 		for _, e := range r.Estimates {
 			line := fmt.Sprintf("%-*s %-*s", nameW, e.Attribute, levW, e.Level)
 			if hasGroup {

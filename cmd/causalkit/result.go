@@ -35,14 +35,8 @@ type result struct {
 // writeTable renders the result like linearmodels' summary: a two-column
 // block of model facts, then the parameter table.
 func (r *result) writeTable(w stdio.Writer) error {
-	const width = 80
 	var b strings.Builder
-	center := func(s string) {
-		pad := max(0, (width-len([]rune(s)))/2)
-		b.WriteString(strings.Repeat(" ", pad) + s + "\n")
-	}
-	center(r.title)
-	b.WriteString(strings.Repeat("=", width) + "\n")
+	heading(&b, r.title)
 	half := (len(r.summary) + 1) / 2
 	cell := func(kv [2]string) string {
 		return fmt.Sprintf("%-22s%16s", kv[0]+":", kv[1])
@@ -55,14 +49,13 @@ func (r *result) writeTable(w stdio.Writer) error {
 		b.WriteString(strings.TrimRight(line, " ") + "\n")
 	}
 	b.WriteString("\n")
-	center("Parameter Estimates")
-	b.WriteString(strings.Repeat("=", width) + "\n")
+	heading(&b, "Parameter Estimates")
 	nameW := 12
 	for _, row := range r.Estimates {
 		nameW = max(nameW, len([]rune(row.Term)))
 	}
 	fmt.Fprintf(&b, "%-*s %11s %10s %9s %8s %10s %10s\n", nameW, "", "Parameter", "Std. Err.", r.statCol, "P-value", "Lower CI", "Upper CI")
-	b.WriteString(strings.Repeat("-", max(width, nameW+68)) + "\n")
+	b.WriteString(strings.Repeat("-", max(tableWidth, nameW+68)) + "\n")
 	for _, row := range r.Estimates {
 		fmt.Fprintf(&b, "%-*s %11s %10s %9s %8s %10s %10s\n", nameW, row.Term,
 			num(row.Estimate, 4), num(row.StdError, 4), num(row.Statistic, 3), pval(row.PValue),
@@ -74,6 +67,15 @@ func (r *result) writeTable(w stdio.Writer) error {
 	b.WriteString("\n")
 	_, err := stdio.WriteString(w, b.String())
 	return err
+}
+
+// tableWidth is the width of the readable tables.
+const tableWidth = 80
+
+// heading writes a title centred over a rule of '=', as linearmodels does.
+func heading(b *strings.Builder, title string) {
+	pad := max(0, (tableWidth-len([]rune(title)))/2)
+	b.WriteString(strings.Repeat(" ", pad) + title + "\n" + strings.Repeat("=", tableWidth) + "\n")
 }
 
 // num formats a number for the table with prec decimals, switching to
