@@ -3,8 +3,10 @@ package plot
 import (
 	"bytes"
 	"flag"
+	"io"
 	"math"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -39,42 +41,6 @@ func sampleRD() RDData {
 	return d
 }
 
-// TestRDGolden renders the RD plot as SVG and compares it with the golden
-// file (regenerate with go test ./plot -update and review the diff); the
-// PNG must be a valid PNG and both must be deterministic.
-func TestRDGolden(t *testing.T) {
-	var a, b bytes.Buffer
-	if err := RD(&a, sampleRD(), "svg"); err != nil {
-		t.Fatal(err)
-	}
-	if err := RD(&b, sampleRD(), "svg"); err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(a.Bytes(), b.Bytes()) {
-		t.Fatal("SVG output is not deterministic")
-	}
-	const golden = "testdata/rd_golden.svg"
-	if *update {
-		if err := os.WriteFile(golden, a.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(a.Bytes(), want) {
-		t.Error("SVG differs from testdata/rd_golden.svg (run go test ./plot -update and review the diff)")
-	}
-	var png bytes.Buffer
-	if err := RD(&png, sampleRD(), "png"); err != nil {
-		t.Fatal(err)
-	}
-	if !strings.HasPrefix(png.String(), "\x89PNG") {
-		t.Error("not a PNG")
-	}
-}
-
 func TestFormatFromPath(t *testing.T) {
 	for path, want := range map[string]string{"a.png": "png", "b.SVG": "svg", "c.pdf": ""} {
 		got, err := FormatFromPath(path)
@@ -98,37 +64,63 @@ func sampleQuantiles() QuantileData {
 	return d
 }
 
-// TestQuantileEffectsGolden renders the distributional RD figure as SVG,
-// deterministic and equal to the golden file, and as a PNG.
-func TestQuantileEffectsGolden(t *testing.T) {
-	var a, b bytes.Buffer
-	if err := QuantileEffects(&a, sampleQuantiles(), "svg"); err != nil {
-		t.Fatal(err)
+func sampleEffects() EffectsData {
+	return EffectsData{Title: "Optimal policy", XLabel: "probability", EstimateName: "policy", CompareName: "design",
+		Reference: 0.25, HasReference: true, Rows: []Effect{
+			{"price", "$10", 0.5, 0.4, 0.6, 1.0 / 3},
+			{"price", "$20", 0.3, 0.2, 0.4, 1.0 / 3},
+			{"price", "$30", 0.2, math.NaN(), math.NaN(), 1.0 / 3},
+			{"brand", "A", 0.7, 0.6, 0.8, 0.5},
+			{"brand", "B", 0.3, 0.2, 0.4, 0.5},
+		}}
+}
+
+// TestGolden renders every figure as SVG, deterministic and equal to its
+// golden file (regenerate with go test ./plot -update and review the
+// diff), and as a valid PNG.
+func TestGolden(t *testing.T) {
+	for _, tc := range []struct {
+		golden string
+		draw   func(w io.Writer, format string) error
+	}{
+		{"rd_golden.svg", func(w io.Writer, f string) error { return RD(w, sampleRD(), f) }},
+		{"r3d_golden.svg", func(w io.Writer, f string) error { return QuantileEffects(w, sampleQuantiles(), f) }},
+		{"effects_golden.svg", func(w io.Writer, f string) error { return Effects(w, sampleEffects(), f) }},
+	} {
+		t.Run(tc.golden, func(t *testing.T) {
+			var a, b bytes.Buffer
+			if err := tc.draw(&a, "svg"); err != nil {
+				t.Fatal(err)
+			}
+			if err := tc.draw(&b, "svg"); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(a.Bytes(), b.Bytes()) {
+				t.Fatal("SVG output is not deterministic")
+			}
+			golden := filepath.Join("testdata", tc.golden)
+			if *update {
+				if err := os.WriteFile(golden, a.Bytes(), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(a.Bytes(), want) {
+				t.Errorf("SVG differs from %s (run go test ./plot -update and review the diff)", golden)
+			}
+			var png bytes.Buffer
+			if err := tc.draw(&png, "png"); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.HasPrefix(png.String(), "\x89PNG") {
+				t.Error("not a PNG")
+			}
+		})
 	}
-	if err := QuantileEffects(&b, sampleQuantiles(), "svg"); err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(a.Bytes(), b.Bytes()) {
-		t.Fatal("SVG output is not deterministic")
-	}
-	const golden = "testdata/r3d_golden.svg"
-	if *update {
-		if err := os.WriteFile(golden, a.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(a.Bytes(), want) {
-		t.Error("SVG differs from testdata/r3d_golden.svg (run go test ./plot -update and review the diff)")
-	}
-	var png bytes.Buffer
-	if err := QuantileEffects(&png, sampleQuantiles(), "png"); err != nil {
-		t.Fatal(err)
-	}
-	if !strings.HasPrefix(png.String(), "\x89PNG") {
-		t.Error("not a PNG")
+	if err := Effects(io.Discard, EffectsData{}, "svg"); err == nil {
+		t.Error("Effects with no rows: no error")
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/causalkit/causalkit/estimators"
 	"github.com/causalkit/causalkit/internal/natural"
 	ckio "github.com/causalkit/causalkit/io"
+	"github.com/causalkit/causalkit/plot"
 )
 
 // newConjointCmd is `causalkit conjoint`: AMCEs, marginal means,
@@ -49,6 +50,7 @@ type conjointFlags struct {
 	design, restrictions                     string
 	baseline                                 []string
 	se                                       string
+	plot                                     string
 }
 
 func (f *conjointFlags) register(cmd *cobra.Command) {
@@ -70,6 +72,10 @@ func (f *conjointFlags) register(cmd *cobra.Command) {
 
 func (f *conjointFlags) registerRestrictions(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.restrictions, "restrictions", "", "restrictions file: CSV attribute1,level1,attribute2,level2 (pairs of levels never shown together)")
+}
+
+func (f *conjointFlags) registerPlot(cmd *cobra.Command, what string) {
+	cmd.Flags().StringVar(&f.plot, "plot", "", "draw "+what+" to FILE.png or FILE.svg")
 }
 
 func (f *conjointFlags) covType() (estimators.CovType, error) {
@@ -96,6 +102,11 @@ type loaded struct {
 func (f *conjointFlags) load(cmd *cobra.Command, numeric, categorical []string) (*loaded, error) {
 	if err := f.validate(); err != nil {
 		return nil, err
+	}
+	if f.plot != "" {
+		if _, err := plot.FormatFromPath(f.plot); err != nil {
+			return nil, usageError{err}
+		}
 	}
 	var err error
 	if f.attributes, err = expandColumns("attributes", f.attributes); err != nil {
@@ -318,6 +329,7 @@ type conjointResult struct {
 	title   string
 	summary [][2]string
 	notes   []string
+	figure  *plot.EffectsData // drawn to --plot
 }
 
 func newConjointResult(cmd *cobra.Command, f *conjointFlags, method string, n any, input *estimators.Input) *conjointResult {
@@ -330,6 +342,12 @@ func newConjointResult(cmd *cobra.Command, f *conjointFlags, method string, n an
 // emit writes the result in the chosen format (as commonFlags.emit does for
 // the shared result type).
 func (f *conjointFlags) emit(cmd *cobra.Command, res *conjointResult) error {
+	if f.plot != "" && res.figure != nil {
+		format, _ := plot.FormatFromPath(f.plot)
+		if err := ckio.WriteFileAtomic(f.plot, func(w stdio.Writer) error { return plot.Effects(w, *res.figure, format) }); err != nil {
+			return err
+		}
+	}
 	write := func(format string) func(w stdio.Writer) error {
 		return func(w stdio.Writer) error {
 			switch format {
@@ -353,6 +371,21 @@ func (f *conjointFlags) emit(cmd *cobra.Command, res *conjointResult) error {
 		return ckio.WriteFileAtomic(f.out, write(f.format))
 	}
 	return write(f.format)(cmd.OutOrStdout())
+}
+
+// effectsFigure is the dot-and-whisker plot of estimate rows; the levels of
+// conditional estimates carry their group.
+func effectsFigure(title, xlabel string, rows []conjoint.Estimate, ref float64) *plot.EffectsData {
+	d := &plot.EffectsData{Title: title, XLabel: xlabel, Reference: ref, HasReference: true}
+	for _, e := range rows {
+		level := e.Level
+		if e.Group != "" {
+			level += " (" + e.Group + ")"
+		}
+		d.Rows = append(d.Rows, plot.Effect{Attribute: e.Attribute, Level: level, Estimate: e.Estimate,
+			Low: e.ConfLow, High: e.ConfHigh, Compare: math.NaN()})
+	}
+	return d
 }
 
 func conjointColumns(rows []conjoint.Estimate) []ckio.Column {
@@ -461,6 +494,7 @@ group. --compare 'A:l1 - A:l2' tests that two levels' AMCEs differ.`,
 	}
 	f.register(cmd)
 	f.registerRestrictions(cmd)
+	f.registerPlot(cmd, "the AMCEs (dot-and-whisker)")
 	fs := cmd.Flags()
 	fs.StringSliceVar(&f.interactions, "interactions", nil, "ACIEs: attribute pairs A:B,...")
 	fs.StringVar(&f.averaging, "averaging", "uniform", "AMCE of restricted or interacted attributes: uniform (cregg) or design (cjoint)")
@@ -555,6 +589,7 @@ func (f *amceFlags) run(cmd *cobra.Command) error {
 		res.summary = append(res.summary, [2]string{"Respondents", strconv.Itoa(r.Clusters)})
 	}
 	res.summary = append([][2]string{{"Outcome", f.outcome}, {"Rows", strconv.Itoa(l.data.N())}, {"Std. errors", seName(opt.Cov)}}, res.summary...)
+	res.figure = effectsFigure("AMCE", "change in "+f.outcome+" from the baseline level", res.Estimates, 0)
 	return f.emit(cmd, res)
 }
 
@@ -586,6 +621,7 @@ differences from the first group.`,
 	}
 	f.register(cmd)
 	f.registerRestrictions(cmd)
+	f.registerPlot(cmd, "the marginal means (dot-and-whisker)")
 	fs := cmd.Flags()
 	fs.Float64Var(&f.h0, "h0", 0, "null value of the tests (0.5 for forced choice)")
 	fs.StringVar(&f.by, "by", "", "subgroup column")
@@ -640,6 +676,7 @@ func (f *mmFlags) run(cmd *cobra.Command) error {
 		res.Diagnostics["clusters"] = r.Clusters
 	}
 	res.summary = [][2]string{{"Outcome", f.outcome}, {"Rows", strconv.Itoa(l.data.N())}, {"Std. errors", seName(opt.Cov)}, {"h0", num(f.h0, 2)}}
+	res.figure = effectsFigure("Marginal means", "mean of "+f.outcome, res.Estimates, f.h0)
 	return f.emit(cmd, res)
 }
 
@@ -801,6 +838,7 @@ errors by the delta method (implicit-function theorem at the optimum).
 	}
 	f.register(cmd)
 	f.registerRestrictions(cmd)
+	f.registerPlot(cmd, "the optimal policy against the design")
 	fs := cmd.Flags()
 	fs.Float64Var(&f.lambda, "lambda", 0, "penalty weight λ")
 	fs.StringVar(&f.lambdaSelect, "lambda-select", "", "cv: choose λ by cross-validation on held-out expected outcome")
@@ -915,6 +953,12 @@ func (f *optimizeFlags) run(cmd *cobra.Command) error {
 		{"Design value Q(p)", fmt.Sprintf("%s (%s)", num(pr.DesignValue.Estimate, 4), num(pr.DesignValue.StdError, 4))},
 		{"Solver", pr.Method}}
 	res.notes = append(res.notes, "Estimates are the optimal probabilities of each level (delta-method errors).")
+	res.figure = &plot.EffectsData{Title: "Optimal stochastic intervention", XLabel: "probability",
+		EstimateName: "optimal policy", CompareName: "design"}
+	for _, r := range pr.Rows {
+		res.figure.Rows = append(res.figure.Rows, plot.Effect{Attribute: r.Attribute, Level: r.Level,
+			Estimate: r.Probability, Low: r.ConfLow, High: r.ConfHigh, Compare: r.Design})
+	}
 	return f.emit(cmd, res)
 }
 

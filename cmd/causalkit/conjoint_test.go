@@ -89,10 +89,14 @@ func TestConjointTaxes(t *testing.T) {
 // the simplex iff μ_l + λ p_l/π_l is the same for every level.
 func TestConjointOptimizeKKT(t *testing.T) {
 	const lambda = 0.05
+	fig := filepath.Join(t.TempDir(), "policy.svg")
 	code, out, stderr := runCLI(t, "conjoint", "optimize", "--data", taxesFile(t), "--outcome", "chose_plan", "--respondent", "ID",
-		"--attributes", "taxrev", "--model", "linear", "--penalty", "kl", "--lambda", "0.05", "--format", "json", "--quiet")
+		"--attributes", "taxrev", "--model", "linear", "--penalty", "kl", "--lambda", "0.05", "--format", "json", "--quiet", "--plot", fig)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if b, err := os.ReadFile(fig); err != nil || !strings.Contains(string(b), "&gt;125%") {
+		t.Errorf("figure: %v", err)
 	}
 	var r struct {
 		Policy []conjointRow `json:"policy"`
@@ -144,6 +148,7 @@ func TestConjointErrors(t *testing.T) {
 		{[]string{"amce", "--outcome", "chose_plan", "--attributes", "taxrev", "--se", "hc9"}, "--se"},
 		{[]string{"amce", "--outcome", "chose_plan", "--attributes", "taxrev", "--baseline", "taxrev=none"}, "none"},
 		{[]string{"optimize", "--outcome", "chose_plan", "--attributes", "taxrev"}, "--lambda"},
+		{[]string{"amce", "--outcome", "chose_plan", "--attributes", "taxrev", "--plot", "amce.pdf"}, ".png or .svg"},
 	} {
 		code, _, stderr := runCLI(t, append(append([]string{"conjoint"}, tc.args...), base...)...)
 		if code != 2 || !strings.Contains(stderr, tc.want) {
