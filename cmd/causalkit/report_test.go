@@ -54,3 +54,23 @@ func TestReportHTML(t *testing.T) {
 		t.Errorf("screenshot missing or nearly empty: %v", err)
 	}
 }
+
+// TestExamples runs every analysis file in examples/ and verifies its
+// manifest, as a user would.
+func TestExamples(t *testing.T) {
+	files, err := filepath.Glob("../../examples/*.toml")
+	if err != nil || len(files) < 4 {
+		t.Fatalf("examples: %v (%d files)", err, len(files))
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			out := t.TempDir()
+			if code, _, stderr := runCLI(t, "run", f, "--out", out, "--quiet"); code != 0 {
+				t.Fatalf("run: %s", stderr)
+			}
+			if code, stdout, stderr := runCLI(t, "verify", filepath.Join(out, "manifest.json")); code != 0 || !strings.Contains(stdout, "verified") {
+				t.Errorf("verify: exit %d: %s%s", code, stdout, stderr)
+			}
+		})
+	}
+}

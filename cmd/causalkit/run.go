@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	stdio "io"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -32,6 +33,7 @@ import (
 //	command = "lm"
 //	data = "card.csv"                # relative to the analysis file
 //	args = ["--y", "lwage", "--x", "educ,exper", "--vce", "hc1"]
+//	files = { "--schema" = "card-schema.json" }   # other inputs, by flag
 //
 // A step whose command is "simulate …" writes the file named by out into the
 // output folder; later steps read it with data = "out/NAME".
@@ -48,6 +50,8 @@ type step struct {
 	Out     string   `toml:"out"`
 	Plot    string   `toml:"plot"` // figure file in the output folder (commands with --plot)
 	Args    []string `toml:"args"`
+	// Files are other input files by flag, such as {"--design" = "design.csv"}.
+	Files map[string]string `toml:"files"`
 }
 
 // manifest records a run so that it can be verified.
@@ -167,8 +171,21 @@ func runAnalysis(cmd *cobra.Command, path, out string, quiet bool) (*manifest, e
 		}
 		args := slices.Concat(words, st.Args)
 		sm := stepManifest{Name: st.Name}
+		// The data and every other input file (files: flag → path) are
+		// resolved against the analysis file, or out/ for what an earlier
+		// step wrote, and hashed into the manifest.
+		inputs := [][2]string{}
 		if st.Data != "" {
-			dp := st.Data
+			inputs = append(inputs, [2]string{"--data", st.Data})
+		}
+		for _, flag := range slices.Sorted(maps.Keys(st.Files)) {
+			if !strings.HasPrefix(flag, "--") {
+				return nil, usagef("%s: step %q: files keys are flags such as \"--models\", not %q", path, st.Name, flag)
+			}
+			inputs = append(inputs, [2]string{flag, st.Files[flag]})
+		}
+		for _, in := range inputs {
+			dp := in[1]
 			if rest, ok := strings.CutPrefix(dp, "out/"); ok {
 				dp = filepath.Join(out, rest)
 			} else if !filepath.IsAbs(dp) {
@@ -176,10 +193,10 @@ func runAnalysis(cmd *cobra.Command, path, out string, quiet bool) (*manifest, e
 			}
 			rec, err := recordFile(dp)
 			if err != nil {
-				return nil, usagef("step %q: data: %v", st.Name, err)
+				return nil, usagef("step %q: %s: %v", st.Name, strings.TrimPrefix(in[0], "--"), err)
 			}
-			sm.Inputs = append(sm.Inputs, fileRecord{Path: st.Data, SHA256: rec.SHA256})
-			args = append(args, "--data", dp)
+			sm.Inputs = append(sm.Inputs, fileRecord{Path: in[1], SHA256: rec.SHA256})
+			args = append(args, in[0], dp)
 		}
 		var outputs []string
 		switch {
@@ -213,7 +230,7 @@ func runAnalysis(cmd *cobra.Command, path, out string, quiet bool) (*manifest, e
 			rec.Path = o
 			sm.Outputs = append(sm.Outputs, rec)
 		}
-		if len(sm.Inputs) > 0 {
+		if st.Data != "" {
 			sm.Inputs[0].Rows = inputRows(filepath.Join(out, st.Name+".json"))
 		}
 		m.Steps = append(m.Steps, sm)
@@ -398,6 +415,16 @@ func compareOutputs(oldPath, newPath string, samePlatform bool, tol float64) str
 	return jsonDiff("", va, vb, samePlatform, tol)
 }
 
+// samePathOption reports whether an option of the provenance names the same
+// input file in both runs, from different folders (--models, --design, …;
+// the manifest hashes the files themselves).
+func samePathOption(path string, a, b any) bool {
+	sa, okA := a.(string)
+	sb, okB := b.(string)
+	return okA && okB && strings.HasPrefix(path, ".provenance.options.") && strings.ContainsRune(sa+sb, filepath.Separator) &&
+		filepath.Base(sa) == filepath.Base(sb)
+}
+
 func jsonDiff(path string, a, b any, exact bool, tol float64) string {
 	switch x := a.(type) {
 	case map[string]any:
@@ -412,7 +439,7 @@ func jsonDiff(path string, a, b any, exact bool, tol float64) string {
 		slices.Sort(keys)
 		for _, k := range keys {
 			p := path + "." + k
-			if p == ".provenance.input.path" || p == ".provenance.version" {
+			if p == ".provenance.input.path" || p == ".provenance.version" || samePathOption(p, x[k], y[k]) {
 				continue
 			}
 			if d := jsonDiff(p, x[k], y[k], exact, tol); d != "" {
