@@ -175,24 +175,36 @@ func (c *commonFlags) notef(cmd *cobra.Command, format string, args ...any) {
 	}
 }
 
+// renderer is a result that renders itself as "json", "csv" or "table".
+type renderer interface {
+	write(w stdio.Writer, format string) error
+}
+
 // emit writes the result in the chosen format to --out (atomically) or
 // stdout.
-func (c *commonFlags) emit(cmd *cobra.Command, res *result) error {
-	write := func(w stdio.Writer) error { return res.write(w, c.format) }
-	if c.outputs != "" {
-		for _, f := range []string{"json", "csv", "txt"} {
-			format := map[string]string{"txt": "table"}[f]
+func (c *commonFlags) emit(cmd *cobra.Command, res renderer) error {
+	return emit(cmd, res, c.format, c.out, c.outputs)
+}
+
+// emit writes res in format to the file out (atomically) or stdout; with
+// outputs (set by causalkit run), in every format to outputs.json, .csv
+// and .txt instead.
+func emit(cmd *cobra.Command, res renderer, format, out, outputs string) error {
+	if outputs != "" {
+		for _, ext := range []string{"json", "csv", "txt"} {
+			format := map[string]string{"txt": "table"}[ext]
 			if format == "" {
-				format = f
+				format = ext
 			}
-			if err := ckio.WriteFileAtomic(c.outputs+"."+f, func(w stdio.Writer) error { return res.write(w, format) }); err != nil {
+			if err := ckio.WriteFileAtomic(outputs+"."+ext, func(w stdio.Writer) error { return res.write(w, format) }); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
-	if c.out != "" {
-		return ckio.WriteFileAtomic(c.out, write)
+	write := func(w stdio.Writer) error { return res.write(w, format) }
+	if out != "" {
+		return ckio.WriteFileAtomic(out, write)
 	}
 	return write(cmd.OutOrStdout())
 }

@@ -339,8 +339,7 @@ func newConjointResult(cmd *cobra.Command, f *conjointFlags, method string, n an
 	return res
 }
 
-// emit writes the result in the chosen format (as commonFlags.emit does for
-// the shared result type).
+// emit draws the figure when --plot asks for it, then writes the result.
 func (f *conjointFlags) emit(cmd *cobra.Command, res *conjointResult) error {
 	if f.plot != "" && res.figure != nil {
 		format, _ := plot.FormatFromPath(f.plot)
@@ -348,29 +347,17 @@ func (f *conjointFlags) emit(cmd *cobra.Command, res *conjointResult) error {
 			return err
 		}
 	}
-	write := func(format string) func(w stdio.Writer) error {
-		return func(w stdio.Writer) error {
-			switch format {
-			case "json":
-				return ckio.WriteJSON(w, res)
-			case "csv":
-				return ckio.WriteCSV(w, conjointColumns(res.Estimates))
-			}
-			return res.writeTable(w)
-		}
+	return f.commonFlags.emit(cmd, res)
+}
+
+func (r *conjointResult) write(w stdio.Writer, format string) error {
+	switch format {
+	case "json":
+		return ckio.WriteJSON(w, r)
+	case "csv":
+		return ckio.WriteCSV(w, conjointColumns(r.Estimates))
 	}
-	if f.outputs != "" {
-		for ext, format := range map[string]string{"json": "json", "csv": "csv", "txt": "table"} {
-			if err := ckio.WriteFileAtomic(f.outputs+"."+ext, write(format)); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	if f.out != "" {
-		return ckio.WriteFileAtomic(f.out, write(f.format))
-	}
-	return write(f.format)(cmd.OutOrStdout())
+	return r.writeTable(w)
 }
 
 // effectsFigure is the dot-and-whisker plot of estimate rows; the levels of

@@ -73,10 +73,17 @@ var demos = []struct {
 		args: []string{"conjoint", "optimize", "--outcome", "chose_plan", "--respondent", "ID", "--attributes", "taxrate1..taxrate6,taxrev",
 			"--model", "linear", "--penalty", "kl", "--lambda", "0.05"},
 	},
+	{
+		title: "IMPC mouse haematology: invariant causal prediction across 14 genotypes (R InvariantCausalPrediction defaults)",
+		file:  "impc.csv",
+		data:  impc,
+		args:  []string{"invariance", "icp", "--target", "Y", "--env", "E", "--features", "X_1..X_5"},
+	},
 }
 
 func card() []byte   { return exampledata.CardCSV }
 func senate() []byte { return exampledata.SenateCSV }
+func impc() []byte   { return exampledata.IMPCCSV }
 
 func newDemoCmd() *cobra.Command {
 	return &cobra.Command{

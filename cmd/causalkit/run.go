@@ -208,7 +208,10 @@ func runAnalysis(cmd *cobra.Command, path, out string, quiet bool) (*manifest, e
 			outputs = []string{st.Out}
 		default:
 			prefix := filepath.Join(out, st.Name)
-			args = append(args, "--outputs", prefix, "--seed", strconv.FormatUint(a.Seed, 10), "--quiet")
+			args = append(args, "--outputs", prefix, "--quiet")
+			if c, _, err := newRootCmd().Find(words); err == nil && c.Flags().Lookup("seed") != nil {
+				args = append(args, "--seed", strconv.FormatUint(a.Seed, 10)) // commands without randomness have none
+			}
 			outputs = []string{st.Name + ".json", st.Name + ".csv", st.Name + ".txt"}
 			if st.Plot != "" {
 				args = append(args, "--plot", filepath.Join(out, st.Plot))

@@ -44,3 +44,11 @@ func TaxesCSV() []byte {
 	}
 	return b
 }
+
+// IMPCCSV is the IMPC haematology extract of the causal minimax paper's
+// appendix experiment (614 mice, 14 genotypes): X_1…X_5, the target Y and
+// the genotype index E (0 = wild type); invariance/testdata/README.md lists
+// its source columns.
+//
+//go:embed impc.csv
+var IMPCCSV []byte

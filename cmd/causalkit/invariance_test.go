@@ -1,0 +1,114 @@
+package main
+
+import (
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+const invData = "../../invariance/testdata"
+
+// TestInvarianceICP checks the command against R InvariantCausalPrediction
+// 0.8 (ICP(X, Y, ExpInd) with the default normal test and alpha 0.01, as in
+// invariance/testdata/icp_reference.json, case2_normal).
+func TestInvarianceICP(t *testing.T) {
+	code, out, stderr := runCLI(t, "invariance", "icp", "--data", filepath.Join(invData, "icp_case2.csv"),
+		"--target", "Y", "--env", "E", "--features", "X1..X4", "--format", "json", "--quiet")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var r struct {
+		Command       string     `json:"command"`
+		AcceptedSets  [][]string `json:"accepted_sets"`
+		ModelRejected bool       `json:"model_rejected"`
+		Estimates     []struct {
+			Term     string  `json:"term"`
+			ConfLow  float64 `json:"conf_low"`
+			ConfHigh float64 `json:"conf_high"`
+			Maximin  float64 `json:"maximin"`
+			PValue   float64 `json:"p_value"`
+		} `json:"estimates"`
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	wantSets := [][]string{{"X1", "X2"}, {"X1", "X3"}, {"X1", "X2", "X3"}, {"X1", "X2", "X4"}, {"X1", "X3", "X4"}, {"X1", "X2", "X3", "X4"}}
+	if r.Command != "invariance icp" || r.ModelRejected || !reflect.DeepEqual(r.AcceptedSets, wantSets) || len(r.Estimates) != 4 {
+		t.Fatalf("%+v", r)
+	}
+	want := [][4]float64{ // conf_low, conf_high, maximin, p_value
+		{0.14690383092729, 1.5760014945227, 0.14690383092729, 0.0042422199055528},
+		{-1.01087623029556, 0, 0, 1},
+		{0, 1.23450646052168, 0, 1},
+		{-0.0771568174566809, 0.251502009024034, 0, 1},
+	}
+	for j, e := range r.Estimates {
+		got := [4]float64{e.ConfLow, e.ConfHigh, e.Maximin, e.PValue}
+		for k := range got {
+			if math.Abs(got[k]-want[j][k]) > 1e-9*math.Max(1, math.Abs(want[j][k])) {
+				t.Errorf("%s: %v, want %v (R)", e.Term, got, want[j])
+				break
+			}
+		}
+	}
+}
+
+// TestInvarianceGraph checks the IMPC graph of the minimax paper's appendix:
+// X_5 is the only mutable variable, the whole stable set is not optimal,
+// and the 9 classes partition the 16 subsets of the stable variables.
+func TestInvarianceGraph(t *testing.T) {
+	code, out, stderr := runCLI(t, "invariance", "graph", "--graph", filepath.Join(invData, "impc.dot"),
+		"--target", "Y", "--env", "E", "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var r struct {
+		WholeSetOptimal bool     `json:"whole_set_optimal"`
+		Mutable         []string `json:"mutable"`
+		Classes         []struct {
+			Representative []string `json:"representative"`
+			Free           []string `json:"free"`
+		} `json:"classes"`
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.WholeSetOptimal || !reflect.DeepEqual(r.Mutable, []string{"X_5"}) || len(r.Classes) != 9 {
+		t.Fatalf("%+v", r)
+	}
+	size := 0
+	for _, c := range r.Classes {
+		size += 1 << len(c.Free)
+	}
+	if size != 16 {
+		t.Errorf("classes cover %d subsets, want 16", size)
+	}
+}
+
+// TestInvarianceErrors checks that bad input exits with status 2 and names
+// the problem.
+func TestInvarianceErrors(t *testing.T) {
+	dir := t.TempDir()
+	oneEnv := filepath.Join(dir, "one.csv")
+	if err := os.WriteFile(oneEnv, []byte("X1,Y,E\n1,2,0\n2,3,0\n3,5,0\n4,4,0\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"icp", "--data", oneEnv, "--target", "Y", "--env", "E", "--features", "X1"}, "environment"},
+		{[]string{"icp", "--data", oneEnv, "--target", "Y", "--env", "E", "--features", "X9"}, "X9"},
+		{[]string{"graph", "--graph", filepath.Join(invData, "impc.dot"), "--target", "Z", "--env", "E"}, "Z"},
+		{[]string{"graph", "--graph", filepath.Join(dir, "missing.dot"), "--target", "Y", "--env", "E"}, "missing.dot"},
+	} {
+		code, _, stderr := runCLI(t, append([]string{"invariance"}, tc.args...)...)
+		if code != 2 || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tc.args, code, stderr, tc.want)
+		}
+	}
+}
