@@ -2,8 +2,6 @@ package conjoint
 
 import (
 	"bytes"
-	"compress/gzip"
-	"encoding/csv"
 	"encoding/json"
 	"math"
 	"os"
@@ -14,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/causalkit/causalkit/internal/exampledata"
+	"github.com/causalkit/causalkit/internal/testcsv"
 )
 
 // table is a CSV file read as strings by column.
@@ -29,29 +28,12 @@ func readTable(t testing.TB, name string) *table {
 	if v, ok := tableCache.Load(name); ok {
 		return v.(*table)
 	}
-	var r *csv.Reader
+	var recs [][]string
 	if name == "taxes.csv" {
 		// The demo's copy, shared so that the data exist once.
-		r = csv.NewReader(bytes.NewReader(exampledata.TaxesCSV()))
+		recs = testcsv.Parse(t, bytes.NewReader(exampledata.TaxesCSV()))
 	} else {
-		f, err := os.Open(filepath.Join("testdata", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
-		if filepath.Ext(name) == ".gz" {
-			gz, err := gzip.NewReader(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			r = csv.NewReader(gz)
-		} else {
-			r = csv.NewReader(f)
-		}
-	}
-	recs, err := r.ReadAll()
-	if err != nil {
-		t.Fatal(err)
+		recs = testcsv.Read(t, filepath.Join("testdata", name))
 	}
 	tb := &table{cols: map[string][]string{}, n: len(recs) - 1}
 	for j, h := range recs[0] {

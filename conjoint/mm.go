@@ -148,20 +148,32 @@ func (g Group) rows() [][]int {
 // MarginalMeansBy estimates the marginal means within each group
 // separately; rows carry the group name.
 func MarginalMeansBy(d *Design, x *Data, g Group, opt MMOptions) ([]*MMResult, error) {
+	return byGroup(x, g, func(x *Data) (*MMResult, []Estimate, error) {
+		r, err := MarginalMeans(d, x, opt)
+		if err != nil {
+			return nil, nil, err
+		}
+		return r, r.Estimates, nil
+	})
+}
+
+// byGroup runs fit on each group's rows and labels the estimate rows it
+// returns with the group's name.
+func byGroup[R any](x *Data, g Group, fit func(*Data) (R, []Estimate, error)) ([]R, error) {
 	if err := g.validate(x.N()); err != nil {
 		return nil, err
 	}
-	var out []*MMResult
+	var out []R
 	for k, rows := range g.rows() {
 		if len(rows) == 0 {
 			return nil, estimators.InputErrorf("conjoint: group %q has no rows", g.Names[k])
 		}
-		r, err := MarginalMeans(d, x.subset(rows), opt)
+		r, est, err := fit(x.subset(rows))
 		if err != nil {
 			return nil, fmt.Errorf("group %q: %w", g.Names[k], err)
 		}
-		for i := range r.Estimates {
-			r.Estimates[i].Group = g.Names[k]
+		for i := range est {
+			est[i].Group = g.Names[k]
 		}
 		out = append(out, r)
 	}

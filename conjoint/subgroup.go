@@ -10,24 +10,13 @@ import (
 // AMCEBy estimates conditional AMCEs: the AMCE model fitted separately
 // within each group (cregg's cj(…, by =)). Rows carry the group name.
 func AMCEBy(d *Design, x *Data, g Group, opt AMCEOptions) ([]*AMCEResult, error) {
-	if err := g.validate(x.N()); err != nil {
-		return nil, err
-	}
-	var out []*AMCEResult
-	for k, rows := range g.rows() {
-		if len(rows) == 0 {
-			return nil, estimators.InputErrorf("conjoint: group %q has no rows", g.Names[k])
-		}
-		r, err := AMCE(d, x.subset(rows), opt)
+	return byGroup(x, g, func(x *Data) (*AMCEResult, []Estimate, error) {
+		r, err := AMCE(d, x, opt)
 		if err != nil {
-			return nil, fmt.Errorf("group %q: %w", g.Names[k], err)
+			return nil, nil, err
 		}
-		for i := range r.Estimates {
-			r.Estimates[i].Group = g.Names[k]
-		}
-		out = append(out, r)
-	}
-	return out, nil
+		return r, r.Estimates, nil
+	})
 }
 
 // AMCEDiffs estimates the differences of AMCEs between groups in one

@@ -1,14 +1,13 @@
 package invariance
 
 import (
-	"encoding/csv"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/causalkit/causalkit/internal/natural"
+	"github.com/causalkit/causalkit/internal/testcsv"
 )
 
 // readTable reads a CSV with a header into a Table; the column named env
@@ -16,15 +15,7 @@ import (
 // column are an error.
 func readTable(t testing.TB, path, env string, rename map[string]string, keep []string) Table {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	recs := testcsv.Read(t, path)
 	hdr := recs[0]
 	var tab Table
 	var idx []int

@@ -23,19 +23,7 @@ func envGroups(env []int, n, p int) ([][]int, error) {
 	if len(env) != n {
 		return nil, estimators.InputErrorf("the environment column has %d rows, the data %d", len(env), n)
 	}
-	pos := map[int]int{}
-	var groups [][]int
-	var labels []int
-	for i, e := range env {
-		k, ok := pos[e]
-		if !ok {
-			k = len(groups)
-			pos[e] = k
-			groups = append(groups, nil)
-			labels = append(labels, e)
-		}
-		groups[k] = append(groups[k], i)
-	}
+	groups, labels := groupRows(env)
 	if len(groups) < 2 {
 		return nil, estimators.InputErrorf("there is only one environment; invariance needs at least two")
 	}

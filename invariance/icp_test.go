@@ -1,12 +1,9 @@
 package invariance
 
 import (
-	"compress/gzip"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
-	"io"
 	"math"
 	"os"
 	"reflect"
@@ -15,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/causalkit/causalkit/estimators"
+	"github.com/causalkit/causalkit/internal/testcsv"
 )
 
 // The reference numbers in testdata/icp_reference.json were computed by
@@ -67,21 +65,7 @@ func loadICPRef(t *testing.T) map[string]json.RawMessage {
 // readICPData reads a CSV written by icp_reference.R: X1…Xp, Y, E.
 func readICPData(t testing.TB, name string) (x [][]float64, names []string, y []float64, env []int) {
 	t.Helper()
-	f, err := os.Open("testdata/" + name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var r io.Reader = f
-	if strings.HasSuffix(name, ".gz") {
-		if r, err = gzip.NewReader(f); err != nil {
-			t.Fatal(err)
-		}
-	}
-	recs, err := csv.NewReader(r).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	recs := testcsv.Read(t, "testdata/"+name)
 	hdr := recs[0]
 	p := len(hdr) - 2
 	names = hdr[:p]

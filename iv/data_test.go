@@ -2,29 +2,27 @@ package iv
 
 import (
 	"bytes"
-	"encoding/csv"
 	"math"
 	"os"
 	"strconv"
 	"testing"
 
 	"github.com/causalkit/causalkit/internal/exampledata"
+	"github.com/causalkit/causalkit/internal/testcsv"
 )
 
 // table reads a CSV into numeric columns (non-numeric cells become NaN)
 // and string columns.
 func table(t testing.TB, data []byte) (num map[string][]float64, str map[string][]string) {
 	t.Helper()
-	recs, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	recs := testcsv.Parse(t, bytes.NewReader(data))
 	num, str = map[string][]float64{}, map[string][]string{}
 	for j, name := range recs[0] {
 		v := make([]float64, len(recs)-1)
 		s := make([]string, len(recs)-1)
 		for i, rec := range recs[1:] {
 			s[i] = rec[j]
+			var err error
 			if v[i], err = strconv.ParseFloat(rec[j], 64); err != nil {
 				v[i] = math.NaN()
 			}

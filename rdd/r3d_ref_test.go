@@ -1,7 +1,6 @@
 package rdd
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"math"
 	"os"
@@ -13,21 +12,14 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/causalkit/causalkit/estimators"
+	"github.com/causalkit/causalkit/internal/testcsv"
 )
 
 // r3dDesign reads testdata/r3d_NAME.csv: one row per unit with columns x,
 // [t,] y (space-separated draws) [, w (space-separated draw weights)].
 func r3dDesign(t testing.TB, name string) *DistData {
 	t.Helper()
-	f, err := os.Open("testdata/r3d_" + name + ".csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	recs := testcsv.Read(t, "testdata/r3d_"+name+".csv")
 	col := map[string]int{}
 	for j, h := range recs[0] {
 		col[h] = j

@@ -1,7 +1,6 @@
 package rdd
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"math"
 	"os"
@@ -9,21 +8,14 @@ import (
 	"testing"
 
 	"github.com/causalkit/causalkit/estimators"
+	"github.com/causalkit/causalkit/internal/testcsv"
 )
 
 // readColumns reads named numeric columns of a CSV file, dropping rows where
 // any of them is empty (as rdrobust drops missing values).
 func readColumns(t *testing.T, path string, names ...string) map[string][]float64 {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	recs := testcsv.Read(t, path)
 	idx := map[string]int{}
 	for j, h := range recs[0] {
 		idx[h] = j
