@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	stdio "io"
 	"math"
 	"strconv"
 
@@ -28,7 +29,8 @@ func newSimulateCmd() *cobra.Command {
 benchmarks. The output format follows the --out extension (.parquet, .csv,
 .arrow). The same --seed gives the same file.`,
 	}
-	cmd.AddCommand(newSimulateLmCmd(), newSimulateIVCmd(), newSimulateRDDCmd(), newSimulateR3DCmd(), newSimulateConjointCmd())
+	cmd.AddCommand(newSimulateLmCmd(), newSimulateIVCmd(), newSimulateRDDCmd(), newSimulateR3DCmd(), newSimulateConjointCmd(),
+		newSimulateInvarianceCmd())
 	return cmd
 }
 
@@ -389,5 +391,79 @@ price: $20 −0.08, $30 −0.16; brand: B 0.05, C 0.10; rating: 4 stars 0.04,
 	s.register(cmd, 1000)
 	cmd.Flags().Lookup("n").Usage = "number of respondents"
 	cmd.Flags().IntVar(&tasks, "tasks", 5, "choice tasks per respondent")
+	return cmd
+}
+
+// invarianceGraph is the causal graph of `simulate invariance` (DOT).
+const invarianceGraph = `// simulate invariance: E shifts X1 and X2 (the parents of Y) and X3 (a child of Y).
+digraph invariance {
+  E -> X1; E -> X2; E -> X3;
+  X1 -> Y; X2 -> Y;
+  Y -> X3; X1 -> X4;
+}
+`
+
+// SimulateInvariance draws the multi-environment design of `simulate
+// invariance`: rows cycle through envs environments e = 0 … envs−1;
+// X1 = 0.5e + (1 + 0.3e)ε₁, X2 = (1 + 0.5e)ε₂, Y = X1 + 0.5·X2 + ε_Y,
+// X3 = (1 + 0.5e)·Y + 0.5ε₃, X4 = X1 + ε₄, all ε standard normal. The
+// causal parents of Y are {X1, X2} with coefficients 1 and 0.5, invariant
+// across environments (and identifiable by ICP, since E shifts both); X3
+// is a mutable child of Y.
+func SimulateInvariance(n, envs int, seed uint64) []ckio.Column {
+	rng := estimators.Stream(seed, 0)
+	x := make([][]float64, 4)
+	for j := range x {
+		x[j] = make([]float64, n)
+	}
+	y, env := make([]float64, n), make([]int64, n)
+	for i := range n {
+		e := float64(i % envs)
+		x1 := 0.5*e + (1+0.3*e)*rng.NormFloat64()
+		x2 := (1 + 0.5*e) * rng.NormFloat64()
+		yi := x1 + 0.5*x2 + rng.NormFloat64()
+		x[0][i], x[1][i], y[i], env[i] = x1, x2, yi, int64(i%envs)
+		x[2][i] = (1+0.5*e)*yi + 0.5*rng.NormFloat64()
+		x[3][i] = x1 + rng.NormFloat64()
+	}
+	cols := make([]ckio.Column, 0, 6)
+	for j := range x {
+		cols = append(cols, ckio.Column{Name: fmt.Sprintf("X%d", j+1), Float64: x[j]})
+	}
+	return append(cols, ckio.Column{Name: "Y", Float64: y}, ckio.Column{Name: "E", Int64: env})
+}
+
+func newSimulateInvarianceCmd() *cobra.Command {
+	var s simFlags
+	var envs int
+	var graphOut string
+	cmd := &cobra.Command{
+		Use:   "invariance --n N --out FILE [--graph-out FILE.dot]",
+		Short: "Multi-environment data with known causal parents: X1…X4, Y, E",
+		Long: `Writes X1…X4, Y and the environment E (rows cycle through --envs environments e):
+X1 = 0.5e + (1 + 0.3e)ε₁, X2 = (1 + 0.5e)ε₂, Y = X1 + 0.5·X2 + ε_Y,
+X3 = (1 + 0.5e)·Y + 0.5ε₃, X4 = X1 + ε₄. The causal parents of Y are {X1, X2}
+(coefficients 1 and 0.5); E shifts X1, X2 and X3, so X3 is a mutable child of Y. --graph-out writes the graph as DOT.`,
+		Example: `  causalkit simulate invariance --n 2000 --out inv.csv --graph-out inv.dot
+  causalkit invariance icp --data inv.csv --target Y --env E --features X1..X4`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if envs < 2 || s.n < 10*envs {
+				return usagef("--envs must be at least 2 and --n at least 10 rows per environment")
+			}
+			if graphOut != "" {
+				if err := ckio.WriteFileAtomic(graphOut, func(w stdio.Writer) error {
+					_, err := stdio.WriteString(w, invarianceGraph)
+					return err
+				}); err != nil {
+					return err
+				}
+			}
+			return s.write(cmd, SimulateInvariance(s.n, envs, s.seed), "causal parents of Y: X1 (coefficient 1) and X2 (0.5)")
+		},
+	}
+	s.register(cmd, 2000)
+	cmd.Flags().IntVar(&envs, "envs", 5, "number of environments")
+	cmd.Flags().StringVar(&graphOut, "graph-out", "", "also write the causal graph (DOT) to this file")
 	return cmd
 }
