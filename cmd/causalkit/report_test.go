@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -71,6 +73,47 @@ func TestExamples(t *testing.T) {
 			if code, stdout, stderr := runCLI(t, "verify", filepath.Join(out, "manifest.json")); code != 0 || !strings.Contains(stdout, "verified") {
 				t.Errorf("verify: exit %d: %s%s", code, stdout, stderr)
 			}
+			// The guides' figures are this example's outputs, byte for byte.
+			name := strings.TrimSuffix(filepath.Base(f), ".toml")
+			figs, _ := filepath.Glob("../../docs/figures/" + name + "_*")
+			for _, fig := range figs {
+				want, err := os.ReadFile(fig)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, err := os.ReadFile(filepath.Join(out, strings.TrimPrefix(filepath.Base(fig), name+"_")))
+				if err != nil || !bytes.Equal(got, want) {
+					t.Errorf("%s is not what the example draws (%v); copy the new figure there", fig, err)
+				}
+			}
 		})
+	}
+}
+
+// TestGuideFigures checks that every figure a guide shows exists and comes
+// from an example (TestExamples compares the bytes).
+func TestGuideFigures(t *testing.T) {
+	guides, _ := filepath.Glob("../../docs/*.md")
+	re := regexp.MustCompile(`\]\((figures/[^)]+)\)`)
+	n := 0
+	for _, g := range guides {
+		b, err := os.ReadFile(g)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range re.FindAllStringSubmatch(string(b), -1) {
+			n++
+			fig := filepath.Join("../../docs", m[1])
+			example, _, _ := strings.Cut(filepath.Base(fig), "_")
+			if _, err := os.Stat(fig); err != nil {
+				t.Errorf("%s shows %s: %v", filepath.Base(g), m[1], err)
+			}
+			if _, err := os.Stat(filepath.Join("../../examples", example+".toml")); err != nil {
+				t.Errorf("%s: no example %s.toml draws it", m[1], example)
+			}
+		}
+	}
+	if n == 0 {
+		t.Error("no figures found in the guides")
 	}
 }
