@@ -20,6 +20,7 @@ const (
 	Logit
 )
 
+// String returns the name of l, as the options and the command line spell it.
 func (l Link) String() string {
 	if l == Logit {
 		return "logit"

@@ -19,6 +19,7 @@ const (
 	KL
 )
 
+// String returns the name of p, as the options and the command line spell it.
 func (p Penalty) String() string {
 	if p == KL {
 		return "kl"
