@@ -36,7 +36,7 @@ const (
 	DesignWeighted
 )
 
-// String returns the name of a, as the options and the command line spell it.
+// String returns the name of a.
 func (a Averaging) String() string {
 	if a == DesignWeighted {
 		return "design-weighted (cjoint)"

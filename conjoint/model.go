@@ -20,7 +20,7 @@ const (
 	Logit
 )
 
-// String returns the name of l, as the options and the command line spell it.
+// String returns the name of l.
 func (l Link) String() string {
 	if l == Logit {
 		return "logit"

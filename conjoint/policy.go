@@ -19,7 +19,7 @@ const (
 	KL
 )
 
-// String returns the name of p, as the options and the command line spell it.
+// String returns the name of p.
 func (p Penalty) String() string {
 	if p == KL {
 		return "kl"

@@ -40,7 +40,7 @@ const (
 
 var multiplierNames = [...]string{"rademacher", "mammen", "gaussian"}
 
-// String returns the name of m, as the options and the command line spell it.
+// String returns the name of m.
 func (m Multiplier) String() string { return multiplierNames[m] }
 
 // ParseMultiplier parses "rademacher", "mammen" or "gaussian".
@@ -192,7 +192,7 @@ const (
 
 var intervalNames = [...]string{"percentile", "basic", "normal"}
 
-// String returns the name of iv, as the options and the command line spell it.
+// String returns the name of iv.
 func (iv Interval) String() string { return intervalNames[iv] }
 
 // ParseInterval parses "percentile", "basic" or "normal".

@@ -26,7 +26,7 @@ const (
 
 var resamplingNames = [...]string{"pairs", "cluster", "wild"}
 
-// String returns the name of r, as the options and the command line spell it.
+// String returns the name of r.
 func (r Resampling) String() string { return resamplingNames[r] }
 
 // ParseResampling parses "pairs", "cluster" or "wild".

@@ -39,7 +39,7 @@ const (
 
 var covNames = [...]string{"classical", "hc0", "hc1", "hc2", "hc3", "cr1", "cr0g", "cr2", "cr0"}
 
-// String returns the name of t, as the options and the command line spell it.
+// String returns the name of t.
 func (t CovType) String() string {
 	if t < 0 || int(t) >= len(covNames) {
 		return fmt.Sprintf("CovType(%d)", int(t))

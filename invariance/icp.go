@@ -28,7 +28,7 @@ const (
 
 var icpTestNames = [...]string{"normal", "ks", "exact"}
 
-// String returns the name of t, as the options and the command line spell it.
+// String returns the name of t.
 func (t ICPTest) String() string { return icpTestNames[t] }
 
 // ParseICPTest parses "normal" (or its R alias "ranks"), "ks" or "exact".

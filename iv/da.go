@@ -145,7 +145,7 @@ const (
 
 var selectorNames = [...]string{"fixed", "cv", "levelcv", "cc"}
 
-// String returns the name of s, as the options and the command line spell it.
+// String returns the name of s.
 func (s Selector) String() string { return selectorNames[s] }
 
 // ParseSelector parses "cv", "levelcv" or "cc" (and "fixed").

@@ -28,7 +28,7 @@ const (
 
 var methodNames = [...]string{"2sls", "ols", "liml", "fuller", "kclass", "anchor", "ivl"}
 
-// String returns the name of m, as the options and the command line spell it.
+// String returns the name of m.
 func (m Method) String() string {
 	if m < 0 || int(m) >= len(methodNames) {
 		return fmt.Sprintf("Method(%d)", int(m))

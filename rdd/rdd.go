@@ -27,7 +27,7 @@ const (
 
 var vceNames = [...]string{"nn", "hc0", "hc1", "hc2", "hc3"}
 
-// String returns the name of v, as the options and the command line spell it.
+// String returns the name of v.
 func (v VCE) String() string { return vceNames[v] }
 
 // ParseVCE parses nn, hc0, hc1, hc2 or hc3.
@@ -60,7 +60,7 @@ const (
 
 var bwNames = [...]string{"mserd", "msetwo", "msesum", "msecomb1", "msecomb2", "cerrd", "certwo", "cersum", "cercomb1", "cercomb2", "manual"}
 
-// String returns the name of b, as the options and the command line spell it.
+// String returns the name of b.
 func (b BWSelect) String() string { return bwNames[b] }
 
 // ParseBWSelect parses a selector name.
