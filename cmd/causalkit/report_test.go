@@ -34,6 +34,14 @@ func TestReportHTML(t *testing.T) {
 			t.Errorf("report.html lacks %q", want)
 		}
 	}
+	checkRendered(t, out, 6)
+}
+
+// checkRendered renders DIR/report.html in headless Chromium, when it is
+// installed (.ci/run installs it), and checks the DOM has at least
+// minTables tables and the screenshot is not nearly empty.
+func checkRendered(t *testing.T, out string, minTables int) {
+	t.Helper()
 	chrome, err := exec.LookPath("chromium")
 	if err != nil {
 		t.Skip("chromium is not installed; .ci/run installs it")
@@ -44,10 +52,10 @@ func TestReportHTML(t *testing.T) {
 	if err != nil {
 		t.Fatalf("chromium --dump-dom: %v", err)
 	}
-	if n := strings.Count(string(dom), "<table"); n < 6 {
-		t.Errorf("rendered DOM has %d tables, want at least 6", n)
+	if n := strings.Count(string(dom), "<table"); n < minTables {
+		t.Errorf("rendered DOM has %d tables, want at least %d", n, minTables)
 	}
-	shot := filepath.Join(out, "report.png")
+	shot := filepath.Join(t.TempDir(), "report.png")
 	if err := exec.Command(chrome, append(chromiumArgs, "--user-data-dir="+profile, "--window-size=1200,1600",
 		"--screenshot="+shot, url)...).Run(); err != nil {
 		t.Fatalf("chromium --screenshot: %v", err)
@@ -86,6 +94,7 @@ func TestExamples(t *testing.T) {
 					t.Errorf("%s is not what the example draws (%v); copy the new figure there", fig, err)
 				}
 			}
+			checkRendered(t, out, 2)
 		})
 	}
 }
