@@ -45,8 +45,12 @@ type Equilibrium struct {
 	Gaps       [2]float64
 	Residual   float64 // fixed-point residual of the block best responses
 	Iterations int     // extragradient iterations from the design start
-	Equilibria int     // distinct equilibria over the starts (1 = unique as far as seen)
+	Equilibria int     // distinct equilibria over the converged starts (1 = unique as far as seen)
 	Spread     float64 // largest distance between equilibria found
+	// Unconverged counts the random restarts that did not converge within
+	// their budget (20 times the design start's iterations, at least
+	// 20,000); they are not equilibria and are left out of Equilibria.
+	Unconverged int
 }
 
 // SolveGame finds the equilibrium by simultaneous extragradient play
@@ -75,19 +79,26 @@ func SolveGame(g *Game, opt GameOptions) (*Equilibrium, error) {
 	p := o.p
 	var eqs [][2][][]float64
 	var best *Equilibrium
+	budget := maxIter
 	for r := 0; r <= opt.Restarts; r++ {
 		start := [2][][]float64{p, p}
 		if r > 0 {
 			start = [2][][]float64{dirichletStart(p, opt.Seed, uint64(2*r)), dirichletStart(p, opt.Seed, uint64(2*r+1))}
 		}
-		pi, iters, resid := o.extragradient(start, opt.Penalty, opt.Lambda, tol, maxIter)
+		pi, iters, resid := o.extragradient(start, opt.Penalty, opt.Lambda, tol, budget)
 		if r == 0 {
 			best = &Equilibrium{Pi: pi, Iterations: iters, Residual: resid}
+			if resid > 1e-8 {
+				return nil, fmt.Errorf("conjoint: game: extragradient did not converge (residual %.3g after %d iterations); try a larger λ", resid, iters)
+			}
+			// A restart that needs far longer than the design start is
+			// cycling, not converging; it gets a bounded budget.
+			budget = min(maxIter, max(20*iters, 20000))
+		} else if resid > 1e-8 {
+			best.Unconverged++
+			continue
 		}
 		eqs = append(eqs, pi)
-	}
-	if best.Residual > 1e-8 {
-		return nil, fmt.Errorf("conjoint: game: extragradient did not converge (residual %.3g after %d iterations); try a larger λ", best.Residual, best.Iterations)
 	}
 	e := best
 	distinct := [][2][][]float64{eqs[0]}

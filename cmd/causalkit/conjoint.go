@@ -1092,13 +1092,14 @@ func (f *adversarialFlags) run(cmd *cobra.Command) error {
 	d["lambda"], d["penalty"], d["primaries"], d["primary_strength"] = f.lambda, pen.String(), !g.NoPrimaries, g.Strength
 	d["gaps"] = map[string]float64{parties[0]: e.Gaps[0], parties[1]: e.Gaps[1]}
 	d["residual"], d["iterations"], d["equilibria"], d["spread"] = e.Residual, e.Iterations, e.Equilibria, e.Spread
+	d["unconverged_restarts"] = e.Unconverged
 	d["non_adversarial"] = map[string]any{"value": e.VsDesignValue, "policy": e.VsDesign}
 	d["group_shares"] = map[string]float64{parties[0]: g.Shares[0], parties[1]: g.Shares[1]}
 	d["value_std_error"] = e.ValueSE
 	res.title = "Adversarial equilibrium with primaries"
 	res.summary = [][2]string{{"Penalty", fmt.Sprintf("%s, λ = %g", pen, f.lambda)},
 		{"Value V(π*_A, π*_B)", num(e.Value, 6)}, {"Design value V(p, p)", num(e.DesignValue, 6)},
-		{"Nash gap", fmt.Sprintf("%.2g", e.NashGap)}, {"Equilibria found", strconv.Itoa(e.Equilibria)}}
+		{"Nash gap", fmt.Sprintf("%.2g", e.NashGap)}, {"Equilibria found", fmt.Sprintf("%d (%d of %d restarts did not converge)", e.Equilibria, e.Unconverged, f.restarts)}}
 	res.notes = append(res.notes, "Estimates are each party's equilibrium probabilities (Group = party).")
 	return f.emit(cmd, res)
 }

@@ -196,3 +196,30 @@ func TestSimulateConjointTruth(t *testing.T) {
 		}
 	}
 }
+
+// TestConjointAdversarialRestarts: on per-party taxes models over 120
+// profiles (taxrate1, taxrev, taxrate6, fitted as examples/README.md
+// describes for taxes_election.json), some random restarts cycle instead
+// of converging. They must not count as further equilibria: the converged
+// starts agree (spread ≈ 0) and the best-response check certifies the one
+// equilibrium.
+func TestConjointAdversarialRestarts(t *testing.T) {
+	code, out, stderr := runCLI(t, "conjoint", "adversarial", "--models", "testdata/taxes_game_120.json", "--lambda", "0.05", "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var r struct {
+		NashGap     float64 `json:"nash_gap"`
+		Diagnostics struct {
+			Equilibria  int     `json:"equilibria"`
+			Unconverged int     `json:"unconverged_restarts"`
+			Spread      float64 `json:"spread"`
+		} `json:"diagnostics"`
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	if d := r.Diagnostics; d.Equilibria != 1 || d.Spread > 1e-9 || !(r.NashGap < 1e-9) {
+		t.Errorf("equilibria %d (spread %g, %d restarts unconverged), Nash gap %g", d.Equilibria, d.Spread, d.Unconverged, r.NashGap)
+	}
+}
