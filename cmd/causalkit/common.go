@@ -15,6 +15,7 @@ import (
 
 	"github.com/causalkit/causalkit/estimators"
 	ckio "github.com/causalkit/causalkit/io"
+	"github.com/causalkit/causalkit/plot"
 )
 
 // commonFlags are the flags every estimation command shares (CLI.md).
@@ -173,6 +174,18 @@ func (c *commonFlags) notef(cmd *cobra.Command, format string, args ...any) {
 	if !c.quiet {
 		fmt.Fprintf(cmd.ErrOrStderr(), "note: "+format+"\n", args...)
 	}
+}
+
+// checkPlot checks that a --plot file name asks for a format we draw
+// (PNG or SVG), so that a bad name fails before any work; "" is no figure.
+func checkPlot(path string) error {
+	if path == "" {
+		return nil
+	}
+	if _, err := plot.FormatFromPath(path); err != nil {
+		return usageError{err}
+	}
+	return nil
 }
 
 // renderer is a result that renders itself as "json", "csv" or "table".

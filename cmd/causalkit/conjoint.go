@@ -103,10 +103,8 @@ func (f *conjointFlags) load(cmd *cobra.Command, numeric, categorical []string) 
 	if err := f.validate(); err != nil {
 		return nil, err
 	}
-	if f.plot != "" {
-		if _, err := plot.FormatFromPath(f.plot); err != nil {
-			return nil, usageError{err}
-		}
+	if err := checkPlot(f.plot); err != nil {
+		return nil, err
 	}
 	var err error
 	if f.attributes, err = expandColumns("attributes", f.attributes); err != nil {

@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"math"
-	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -94,10 +93,7 @@ func TestInvarianceGraph(t *testing.T) {
 // the problem.
 func TestInvarianceErrors(t *testing.T) {
 	dir := t.TempDir()
-	oneEnv := filepath.Join(dir, "one.csv")
-	if err := os.WriteFile(oneEnv, []byte("X1,Y,E\n1,2,0\n2,3,0\n3,5,0\n4,4,0\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	oneEnv := writeFile(t, dir, "one.csv", "X1,Y,E\n1,2,0\n2,3,0\n3,5,0\n4,4,0\n")
 	for _, tc := range []struct {
 		args []string
 		want string

@@ -23,6 +23,16 @@ func runCLI(t *testing.T, args ...string) (int, string, string) {
 	return code, out.String(), errb.String()
 }
 
+// writeFile writes content to dir/name and returns the path.
+func writeFile(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 // cardFile writes the bundled Card data to a temporary CSV file.
 func cardFile(t *testing.T) string {
 	t.Helper()
@@ -117,13 +127,7 @@ func TestLmBootstrapWorkers(t *testing.T) {
 // name the problem on stderr, and leave no output file.
 func TestBadInput(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, content string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := func(name, content string) string { return writeFile(t, dir, name, content) }
 	good := write("good.csv", "y,x,s,c\n1,2,a,1\n2,3,b,1\n3,5,c,1\n4,4,d,1\n")
 	nan := write("nan.csv", "y,x\n1,2\n2,NaN\n3,5\n")
 	empty := write("empty.csv", "")
@@ -355,13 +359,7 @@ func TestRDDSenate(t *testing.T) {
 // TestRDDErrors checks the input errors users hit.
 func TestRDDErrors(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, content string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := func(name, content string) string { return writeFile(t, dir, name, content) }
 	var b strings.Builder
 	b.WriteString("y,x,t\n")
 	for i := range 60 {
@@ -594,13 +592,7 @@ func TestR3DCommand(t *testing.T) {
 // TestR3DErrors checks the input errors of the distributional command.
 func TestR3DErrors(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, content string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := func(name, content string) string { return writeFile(t, dir, name, content) }
 	var b strings.Builder
 	b.WriteString("unit,x,y\n")
 	for u := range 30 {

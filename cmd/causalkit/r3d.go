@@ -208,10 +208,8 @@ func (f *r3dFlags) run(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	if f.plot != "" {
-		if _, err := plot.FormatFromPath(f.plot); err != nil {
-			return usageError{err}
-		}
+	if err := checkPlot(f.plot); err != nil {
+		return err
 	}
 	d, input, err := f.loadUnits(cmd)
 	if err != nil {

@@ -136,10 +136,8 @@ func (f *rddFlags) run(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	if f.plot != "" {
-		if _, err := plot.FormatFromPath(f.plot); err != nil {
-			return usageError{err}
-		}
+	if err := checkPlot(f.plot); err != nil {
+		return err
 	}
 	if f.covs, err = expandColumns("covs", f.covs); err != nil {
 		return err
