@@ -140,10 +140,14 @@ func (s Scores) Wild(ctx context.Context, opt BootOptions, mult Multiplier, clus
 			units[i] = i
 		}
 	}
-	z, _, err := s.ClusterSums(units, false)
+	m, err := s.Meat(CR0, units)
+	if err == nil && m.Clusters() < 2 {
+		err = InputErrorf("covariance: %d cluster; the wild cluster bootstrap needs at least 2 (and many more to be reliable)", m.Clusters())
+	}
 	if err != nil {
 		return nil, 0, err
 	}
+	z := m.sums
 	k := len(est)
 	return Replicates(ctx, opt, k, func() ReplicateFunc {
 		v := make([]float64, len(z))

@@ -139,53 +139,11 @@ type Scores struct {
 // Cov computes a heteroskedasticity- or cluster-robust covariance (any type
 // but Classical, which is not a sandwich).
 func (s Scores) Cov(opt CovOptions) (*Covariance, error) {
-	n, k := float64(s.N), float64(s.K)
-	out := &Covariance{Type: opt.Type}
 	switch opt.Type {
 	case HC0, HC1, HC2, HC3:
 		if opt.Cluster != nil || opt.Cluster2 != nil {
 			return nil, InputErrorf("covariance: %s takes no clusters; use a cluster type", opt.Type)
 		}
-		m := mat.NewSymDense(s.Dim, nil)
-		var err error
-		s.Blocks(func(i0 int, u [][]float64, e []float64) {
-			if opt.Type == HC2 || opt.Type == HC3 {
-				for i := range e {
-					var h float64
-					if s.Leverage != nil {
-						h = s.Leverage[i0+i]
-					} else {
-						for _, col := range u {
-							h += col[i] * col[i]
-						}
-					}
-					if 1-h <= 1e-10 {
-						if err == nil {
-							err = InputErrorf("covariance: %s undefined: observation %d has leverage 1; use hc0 or hc1", opt.Type, i0+i+1)
-						}
-						continue
-					}
-					if opt.Type == HC2 {
-						e[i] /= math.Sqrt(1 - h)
-					} else {
-						e[i] /= 1 - h
-					}
-				}
-			}
-			for _, col := range u {
-				floats.Mul(col, e)
-			}
-			addCrossProd(m, u)
-		})
-		if err != nil {
-			return nil, err
-		}
-		f := 1.0
-		if opt.Type == HC1 {
-			f = n / (n - k)
-		}
-		out.V = s.sandwich(m, f)
-		return out, nil
 	case CR1, CR0G, CR2, CR0:
 		if opt.Cluster == nil {
 			return nil, InputErrorf("covariance: %s needs a cluster variable", opt.Type)
@@ -199,17 +157,48 @@ func (s Scores) Cov(opt CovOptions) (*Covariance, error) {
 			}
 			return s.twoWay(opt)
 		}
-		m, g, err := s.clusterMeat(opt.Type, opt.Cluster)
-		if err != nil {
-			return nil, err
-		}
-		out.V = s.sandwich(m, clusterFactor(opt.Type, g, n, k))
-		out.Groups = g
-		return out, nil
 	case Classical:
 		return nil, InputErrorf("covariance: the classical covariance is not a sandwich")
+	default:
+		return nil, InputErrorf("covariance: unknown type %d", int(opt.Type))
 	}
-	return nil, InputErrorf("covariance: unknown type %d", int(opt.Type))
+	m, err := s.Meat(opt.Type, opt.Cluster)
+	if err != nil {
+		return nil, err
+	}
+	return m.Cov(s.Map, s.K)
+}
+
+// Meat accumulates the scores' meat for type t (cluster: the cluster code
+// of each row).
+func (s Scores) Meat(t CovType, cluster []int) (*Meat, error) {
+	m := NewMeat(t, s.Dim)
+	var h []float64
+	var err error
+	s.Blocks(func(i0 int, u [][]float64, e []float64) {
+		if err != nil {
+			return
+		}
+		if t == HC2 || t == HC3 {
+			h = grow(h, len(e))
+			for i := range e {
+				if s.Leverage != nil {
+					h[i] = s.Leverage[i0+i]
+					continue
+				}
+				h[i] = 0
+				for _, col := range u {
+					h[i] += col[i] * col[i]
+				}
+			}
+		}
+		var codes []int
+		if cluster != nil {
+			codes = cluster[i0 : i0+len(e)]
+		}
+		err = m.Add(i0, u, e, h, codes, nil)
+	})
+	return m, err
 }
 
 func clusterFactor(t CovType, g int, n, k float64) float64 {
@@ -225,30 +214,32 @@ func clusterFactor(t CovType, g int, n, k float64) float64 {
 
 // twoWay implements V₁ + V₂ − V₁₂ with each term's own cluster factor.
 func (s Scores) twoWay(opt CovOptions) (*Covariance, error) {
-	n, k := float64(s.N), float64(s.K)
 	inter := intersect(opt.Cluster, opt.Cluster2)
 	var total *mat.SymDense
 	minG := 0
 	for i, c := range [][]int{opt.Cluster, opt.Cluster2, inter} {
-		m, g, err := s.clusterMeat(opt.Type, c)
+		m, err := s.Meat(opt.Type, c)
+		var v *Covariance
+		if err == nil {
+			v, err = m.Cov(s.Map, s.K)
+		}
 		if err != nil {
 			if i == 2 {
 				return nil, fmt.Errorf("covariance: intersection of the two cluster variables: %w", err)
 			}
 			return nil, err
 		}
-		if i < 2 && (minG == 0 || g < minG) {
+		if g := v.Groups; i < 2 && (minG == 0 || g < minG) {
 			minG = g
 		}
-		v := s.sandwich(m, clusterFactor(opt.Type, g, n, k))
 		if total == nil {
-			total = v
+			total = v.V
 			continue
 		}
 		if i == 2 {
-			v.ScaleSym(-1, v)
+			v.V.ScaleSym(-1, v.V)
 		}
-		total.AddSym(total, v)
+		total.AddSym(total, v.V)
 	}
 	return &Covariance{V: total, Type: opt.Type, Groups: minG}, nil
 }
@@ -268,101 +259,6 @@ func intersect(a, b []int) []int {
 		codes[i] = c
 	}
 	return codes
-}
-
-// clusterMeat returns Σ_g a_g a_gᵀ and the number of groups, with
-// a_g = Σ_{i∈g} u_i e_i (Bell–McCaffrey adjusted for CR2).
-func (s Scores) clusterMeat(t CovType, cluster []int) (*mat.SymDense, int, error) {
-	sums, blocks, err := s.ClusterSums(cluster, t == CR2)
-	if err != nil {
-		return nil, 0, err
-	}
-	for g, a := range sums {
-		if t == CR2 {
-			if err := bellMcCaffrey(a, blocks[g]); err != nil {
-				return nil, 0, fmt.Errorf("covariance: cluster %d: %w", g+1, err)
-			}
-		}
-	}
-	m := mat.NewSymDense(s.Dim, nil)
-	for _, a := range sums {
-		m.SymRankOne(m, 1, mat.NewVecDense(s.Dim, a))
-	}
-	return m, len(sums), nil
-}
-
-// ClusterSums returns a_g = Σ_{i∈g} u_i e_i per cluster code that occurs
-// (in code order) and, when blocks is set, M_g = Σ_{i∈g} u_i u_iᵀ, in one
-// pass over the rows. Fewer than two clusters is an error.
-func (s Scores) ClusterSums(cluster []int, blocks bool) (sums [][]float64, m []*mat.SymDense, err error) {
-	g := 0
-	for i, c := range cluster {
-		if c < 0 {
-			return nil, nil, InputErrorf("cluster code %d in row %d; codes must be 0 … G−1 (missing values removed)", c, i+1)
-		}
-		g = max(g, c+1)
-	}
-	r := s.Dim
-	sums = make([][]float64, g)
-	buf := make([]float64, g*r)
-	for c := range sums {
-		sums[c] = buf[c*r : (c+1)*r]
-	}
-	if blocks {
-		m = make([]*mat.SymDense, g)
-		for c := range m {
-			m[c] = mat.NewSymDense(r, nil)
-		}
-	}
-	seen := make([]bool, g)
-	s.Blocks(func(i0 int, u [][]float64, e []float64) {
-		for i, ei := range e {
-			c := cluster[i0+i]
-			seen[c] = true
-			a := sums[c]
-			for k, col := range u {
-				a[k] += col[i] * ei
-			}
-			if blocks {
-				raw := m[c].RawSymmetric()
-				for k := range r {
-					row := raw.Data[k*raw.Stride:]
-					for l := k; l < r; l++ {
-						row[l] += u[k][i] * u[l][i]
-					}
-				}
-			}
-		}
-	})
-	// Drop codes that do not occur, keeping the order.
-	out, outM := sums[:0], m[:0]
-	for c, ok := range seen {
-		if ok {
-			out = append(out, sums[c])
-			if blocks {
-				outM = append(outM, m[c])
-			}
-		}
-	}
-	if len(out) < 2 {
-		return nil, nil, InputErrorf("covariance: %d cluster; cluster-robust errors need at least 2 (and many more to be reliable)", len(out))
-	}
-	return out, outM, nil
-}
-
-// sandwich returns f · Mapᵀ M Map, exactly symmetric.
-func (s Scores) sandwich(m *mat.SymDense, f float64) *mat.SymDense {
-	var tmp, full mat.Dense
-	tmp.Mul(s.Map.T(), m)
-	full.Mul(&tmp, s.Map)
-	k, _ := full.Dims()
-	v := mat.NewSymDense(k, nil)
-	for a := range k {
-		for b := a; b < k; b++ {
-			v.SetSym(a, b, f*0.5*(full.At(a, b)+full.At(b, a)))
-		}
-	}
-	return v
 }
 
 // bellMcCaffrey turns t = Q_gᵀẽ_g into Q_gᵀ(I − H_gg)^(−1/2) ẽ_g in place,

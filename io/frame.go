@@ -28,6 +28,9 @@ type FrameSpec struct {
 	Lists       []string   // read with Table.List
 	NA          NAPolicy   // missing values: drop the row (default) or fail
 	Order       LevelOrder // level order of the categorical columns
+	// AllowEmpty makes a frame without complete rows valid (one unit of a
+	// stream may have none).
+	AllowEmpty bool
 }
 
 // Frame holds the complete rows of the columns of a FrameSpec.
@@ -112,7 +115,7 @@ func (t *Table) Frame(spec FrameSpec) (*Frame, error) {
 
 	if spec.NA == NAError && firstCol != "" {
 		return nil, estimators.InputErrorf("%s: column %q is missing at %s; drop incomplete rows (listwise deletion) or fill in the value",
-			t.name(), firstCol, rowName(firstRow))
+			t.name(), firstCol, t.rowName(firstRow))
 	}
 	for i, ok := range keep {
 		if ok {
@@ -120,7 +123,7 @@ func (t *Table) Frame(spec FrameSpec) (*Frame, error) {
 		}
 	}
 	f.N, f.Dropped = len(f.Rows), n-len(f.Rows)
-	if f.N == 0 {
+	if f.N == 0 && !spec.AllowEmpty {
 		why := "the table has no rows"
 		if n > 0 {
 			why = fmt.Sprintf("each of the %d rows has a missing value", n)
@@ -174,7 +177,7 @@ func (t *Table) checkFinite(name string, vals []float64, row func(int) int, vali
 	for i, v := range vals {
 		if (math.IsNaN(v) || math.IsInf(v, 0)) && (valid == nil || valid[i]) {
 			return estimators.InputErrorf("%s: column %q is %v at %s; NaN and ±Inf are not data — recode them as missing (empty or NA) or fix them",
-				t.name(), name, v, rowName(row(i)))
+				t.name(), name, v, t.rowName(row(i)))
 		}
 	}
 	return nil

@@ -303,6 +303,10 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
+// rowName names row i (0-based) of the table for messages, counting from
+// the start of its file.
+func (t *Table) rowName(i int) string { return rowName(t.offset + i) }
+
 // rowName names data row i (0-based) for messages.
 func rowName(i int) string {
 	return fmt.Sprintf("row %d (1-based, header excluded)", i+1)
