@@ -173,17 +173,24 @@ func (s Scores) Cov(opt CovOptions) (*Covariance, error) {
 // of each row).
 func (s Scores) Meat(t CovType, cluster []int) (*Meat, error) {
 	m := NewMeat(t, s.Dim)
+	return m, s.AddTo(m, 0, cluster, nil)
+}
+
+// AddTo adds the scores to m: their rows are rows i0, i0+1, … of the data,
+// cluster gives each row's cluster code and levels, when not nil, the
+// codes' names (see Meat.Add).
+func (s Scores) AddTo(m *Meat, i0 int, cluster []int, levels []string) error {
 	var h []float64
 	var err error
-	s.Blocks(func(i0 int, u [][]float64, e []float64) {
+	s.Blocks(func(j0 int, u [][]float64, e []float64) {
 		if err != nil {
 			return
 		}
-		if t == HC2 || t == HC3 {
+		if m.Type == HC2 || m.Type == HC3 {
 			h = grow(h, len(e))
 			for i := range e {
 				if s.Leverage != nil {
-					h[i] = s.Leverage[i0+i]
+					h[i] = s.Leverage[j0+i]
 					continue
 				}
 				h[i] = 0
@@ -194,11 +201,11 @@ func (s Scores) Meat(t CovType, cluster []int) (*Meat, error) {
 		}
 		var codes []int
 		if cluster != nil {
-			codes = cluster[i0 : i0+len(e)]
+			codes = cluster[j0 : j0+len(e)]
 		}
-		err = m.Add(i0, u, e, h, codes, nil)
+		err = m.Add(i0+j0, u, e, h, codes, levels)
 	})
-	return m, err
+	return err
 }
 
 func clusterFactor(t CovType, g int, n, k float64) float64 {

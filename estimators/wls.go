@@ -341,6 +341,24 @@ func (a *QRAccumulator) reduce(m int, fill func(j int, dst []float64)) {
 	}
 }
 
+// Encode returns the accumulator's state (rows added, then the triangle
+// column by column), exactly, for DecodeQRAccumulator.
+func (a *QRAccumulator) Encode() []float64 {
+	return append([]float64{float64(a.n)}, a.t...)
+}
+
+// DecodeQRAccumulator rebuilds an accumulator of q columns from Encode's
+// output.
+func DecodeQRAccumulator(q int, v []float64) (*QRAccumulator, error) {
+	if len(v) != 1+q*q || v[0] < 0 || v[0] != math.Trunc(v[0]) {
+		return nil, fmt.Errorf("estimators: DecodeQRAccumulator: %d numbers do not hold a %d-column state", len(v), q)
+	}
+	a := NewQRAccumulator(q)
+	a.n = int(v[0])
+	copy(a.t, v[1:])
+	return a, nil
+}
+
 // R returns the triangle as a q×q matrix (a copy).
 func (a *QRAccumulator) R() *mat.Dense {
 	r := mat.NewDense(a.q, a.q, nil)

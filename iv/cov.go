@@ -2,6 +2,7 @@ package iv
 
 import (
 	"math"
+	"slices"
 
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
@@ -37,12 +38,12 @@ func (f *Fit) Cov(opt estimators.CovOptions) (*estimators.Covariance, error) {
 		v.ScaleSym(s2, f.ainv)
 		return &estimators.Covariance{V: v, Type: opt.Type}, nil
 	}
-	sc, err := f.scores()
+	sc, err := f.scoresOf(f.data, f.Resid)
 	if err != nil {
 		return nil, err
 	}
 	if opt.Type == estimators.HC2 || opt.Type == estimators.HC3 {
-		sc.Leverage = f.leverage()
+		sc.Leverage = f.leverageOf(f.data)
 	}
 	return sc.Cov(opt)
 }
@@ -51,10 +52,10 @@ func (f *Fit) Cov(opt estimators.CovOptions) (*estimators.Covariance, error) {
 // that maps y to the fitted values Xβ: h_i = x_iᵀ A⁻¹ ((1−κ)x_i + κx̂_i),
 // weighted by w_i. For 2SLS this is AER's hatvalues.ivreg, x_iᵀ(X̂ᵀX̂)⁻¹x̂_i;
 // for OLS the usual leverage.
-func (f *Fit) leverage() []float64 {
+func (f *Fit) leverageOf(d *Data) []float64 {
 	tr := &f.tri
-	x := f.regressors()
-	n, k := f.N, tr.k
+	x := d.regressors()
+	n, k := len(d.Y), tr.k
 	// x̂_i = Πᵀz_i with Π = R_ZZ⁻¹ T_P,X.
 	var pi mat.Dense
 	if f.Kappa != 0 {
@@ -62,7 +63,7 @@ func (f *Fit) leverage() []float64 {
 			panic(err) // Z has full rank (checked in newTriangle)
 		}
 	}
-	z := f.instruments()
+	z := d.instruments()
 	h := make([]float64, n)
 	xi, mi, ai := make([]float64, k), make([]float64, k), mat.NewVecDense(k, nil)
 	mv := mat.NewVecDense(k, mi)
@@ -82,8 +83,8 @@ func (f *Fit) leverage() []float64 {
 		}
 		ai.MulVec(f.ainv, mv)
 		h[i] = floats.Dot(xi, ai.RawVector().Data)
-		if f.data.Weights != nil {
-			h[i] *= f.data.Weights[i]
+		if d.Weights != nil {
+			h[i] *= d.Weights[i]
 		}
 	}
 	return h
@@ -100,21 +101,36 @@ func SE(c *estimators.Covariance) []float64 {
 	return se
 }
 
-// scores returns the sandwich scores: u_i = R_v⁻ᵀ v_i with v_i = x̂_i (or x_i
-// for OLS) and R_vᵀR_v = Σ v_i v_iᵀ, and Map = R_v A⁻¹.
-func (f *Fit) scores() (estimators.Scores, error) {
+// scoresOf returns the sandwich scores of the rows of d with residuals
+// resid (see scoreBasis).
+func (f *Fit) scoresOf(d *Data, resid []float64) (estimators.Scores, error) {
+	c, m, err := f.scoreBasis()
+	if err != nil {
+		return estimators.Scores{}, err
+	}
+	cols := d.instruments()
+	if f.Kappa == 0 {
+		cols = d.regressors()
+	}
+	return estimators.LinearScores(cols, c, d.Weights, resid, m, f.tri.k), nil
+}
+
+// scoreBasis returns the map C of the scores u_i = R_v⁻ᵀ v_i = Cᵀ·(z_i, or
+// x_i for OLS), with v_i = x̂_i (or x_i) and R_vᵀR_v = Σ v_i v_iᵀ over all
+// the fit's rows, and the coefficient map R_v A⁻¹.
+func (f *Fit) scoreBasis() (c, m *mat.Dense, err error) {
 	tr := &f.tri
 	xc := tr.xcols()
+	m = new(mat.Dense)
 	if f.Kappa == 0 {
 		// OLS: v_i = x_i, R_v = the triangle of X, C = R_v⁻¹.
 		rv := upperQR(tr.block(xc, 0, tr.q), tr.k)
-		var c mat.TriDense
-		if err := c.InverseTri(rv); err != nil {
-			return estimators.Scores{}, estimators.InputErrorf("iv: %v", err)
+		var inv mat.TriDense
+		if err := inv.InverseTri(rv); err != nil {
+			return nil, nil, estimators.InputErrorf("iv: %v", err)
 		}
-		var m mat.Dense
 		m.Mul(rv, f.ainv)
-		return estimators.LinearScores(f.regressors(), &c, f.data.Weights, f.Resid, &m, tr.k), nil
+		return mat.DenseCopyOf(&inv), m, nil
 	}
 	// x̂_i = T_P,Xᵀ R_ZZ⁻ᵀ z_i; with T_P,X = Q₁R₁, u_i = R₁⁻ᵀ x̂_i = Cᵀz_i,
 	// C = R_ZZ⁻¹ T_P,X R₁⁻¹.
@@ -123,17 +139,58 @@ func (f *Fit) scores() (estimators.Scores, error) {
 	r1 := upperQR(tp, tr.k)
 	var rzzInv, r1Inv mat.TriDense
 	if err := rzzInv.InverseTri(rzz); err != nil {
-		return estimators.Scores{}, estimators.InputErrorf("iv: %v", err)
+		return nil, nil, estimators.InputErrorf("iv: %v", err)
 	}
 	if err := r1Inv.InverseTri(r1); err != nil {
-		return estimators.Scores{}, estimators.InputErrorf("iv: not identified: %v", err)
+		return nil, nil, estimators.InputErrorf("iv: not identified: %v", err)
 	}
-	var c, t mat.Dense
+	var t mat.Dense
+	c = new(mat.Dense)
 	t.Mul(&rzzInv, tp)
 	c.Mul(&t, &r1Inv)
-	var m mat.Dense
 	m.Mul(r1, f.ainv)
-	return estimators.LinearScores(f.instruments(), &c, f.data.Weights, f.Resid, &m, tr.k), nil
+	return c, m, nil
+}
+
+// residualsOf returns y − Xβ over the rows of d.
+func (f *Fit) residualsOf(d *Data) []float64 {
+	r := slices.Clone(d.Y)
+	for a, c := range d.regressors() {
+		floats.AddScaled(r, -f.Coef[a], c)
+	}
+	return r
+}
+
+// AddMeat adds the robust-covariance scores of the rows of d to m: d is a
+// chunk of the data the fit was accumulated from (its first row is row i0
+// of the whole, for messages), cluster gives each row's cluster code and
+// levels, when not nil, the codes' names (see estimators.Meat.Add). Create
+// m with NewMeat(type, len(f.Coef)) and finish it with MeatCov.
+func (f *Fit) AddMeat(m *estimators.Meat, d *Data, i0 int, cluster []int, levels []string) error {
+	if !f.HasAnalyticSE() {
+		return estimators.InputErrorf("iv: %s has no analytic standard errors; use the bootstrap", f.Method)
+	}
+	sc, err := f.scoresOf(d, f.residualsOf(d))
+	if err != nil {
+		return err
+	}
+	if m.Type == estimators.HC2 || m.Type == estimators.HC3 {
+		sc.Leverage = f.leverageOf(d)
+	}
+	return sc.AddTo(m, i0, cluster, levels)
+}
+
+// MeatCov returns the robust covariance of the coefficients from a meat
+// accumulated by AddMeat over all the fit's rows.
+func (f *Fit) MeatCov(m *estimators.Meat) (*estimators.Covariance, error) {
+	if m.N != f.N {
+		return nil, estimators.InputErrorf("iv: the meat holds %d rows, the fit %d; add every row of the data once", m.N, f.N)
+	}
+	_, mm, err := f.scoreBasis()
+	if err != nil {
+		return nil, err
+	}
+	return m.Cov(mm, f.tri.k)
 }
 
 // upperQR returns the k×k R factor of the QR decomposition of a.

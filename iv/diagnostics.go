@@ -268,7 +268,7 @@ func (f *Fit) zScores(resid []float64, mapToCoef bool) (estimators.Scores, *mat.
 	} else {
 		m.CloneFrom(mat.NewDiagDense(tr.L, ones(tr.L)))
 	}
-	return estimators.LinearScores(f.instruments(), &inv, f.data.Weights, resid, &m, tr.L), &inv, nil
+	return estimators.LinearScores(f.data.instruments(), &inv, f.data.Weights, resid, &m, tr.L), &inv, nil
 }
 
 func ones(n int) []float64 {
@@ -312,7 +312,7 @@ func (f *Fit) firstStageCoef(j int) []float64 {
 func (f *Fit) firstStageResid(j int) []float64 {
 	pi := f.firstStageCoef(j)
 	v := slices.Clone(f.data.Endog[j])
-	for a, z := range f.instruments() {
+	for a, z := range f.data.instruments() {
 		floats.AddScaled(v, -pi[a], z)
 	}
 	return v

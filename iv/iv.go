@@ -159,14 +159,155 @@ func (tr *triangle) dot(a, b, lo, hi int) float64 {
 
 // Estimate fits the model.
 func Estimate(d *Data, opt Options) (*Fit, error) {
-	if err := opt.Validate(); err != nil {
-		return nil, err
-	}
-	tr, err := newTriangle(d, opt.Tol)
+	a, err := NewAccumulator(d)
 	if err != nil {
 		return nil, err
 	}
-	f := &Fit{Method: opt.Method, N: tr.n, L: tr.L, data: d, tri: *tr, KappaLIML: math.NaN(),
+	if err := a.Add(d); err != nil {
+		return nil, err
+	}
+	f, err := a.Fit(opt)
+	if err != nil {
+		return nil, err
+	}
+	f.data = d
+	f.Resid = f.residualsOf(d)
+	f.RSS = 0
+	if d.Weights == nil {
+		f.RSS = floats.Dot(f.Resid, f.Resid)
+	} else {
+		for i, e := range f.Resid {
+			f.RSS += d.Weights[i] * e * e
+		}
+	}
+	return f, nil
+}
+
+// regressors returns the columns of X = [W, D].
+func (d *Data) regressors() [][]float64 {
+	return slices.Concat(d.Exog, d.Endog)
+}
+
+// instruments returns the columns of Z = [W, E].
+func (d *Data) instruments() [][]float64 {
+	return slices.Concat(d.Exog, d.Instruments)
+}
+
+// Accumulator is the pass over the data of a fit: the QR factor of the
+// weighted columns [W, E, D, y], to which chunks of rows (the row groups of
+// a Parquet file, shards computed elsewhere) are added or merged. Its Fit
+// depends only on the order of Add and Merge calls.
+type Accumulator struct {
+	names Data // the column names; no values
+	tri   triangle
+	acc   *estimators.QRAccumulator
+}
+
+// NewAccumulator returns an empty accumulator for data with the columns
+// (names and roles) of d; d's values are not used.
+func NewAccumulator(d *Data) (*Accumulator, error) {
+	names := map[string]string{}
+	for _, g := range []struct {
+		role  string
+		cols  [][]float64
+		names []string
+	}{
+		{"endogenous", d.Endog, d.EndogNames},
+		{"exogenous", d.Exog, d.ExogNames},
+		{"instrument", d.Instruments, d.InstrumentNames},
+	} {
+		if len(g.cols) != len(g.names) {
+			panic("iv: column and name counts differ")
+		}
+		for _, name := range g.names {
+			if prev, ok := names[name]; ok {
+				return nil, estimators.InputErrorf("iv: %q is listed twice (as %s and as %s); give each column one role", name, prev, g.role)
+			}
+			names[name] = g.role
+		}
+	}
+	a := &Accumulator{names: Data{YName: d.YName, EndogNames: d.EndogNames, ExogNames: d.ExogNames, InstrumentNames: d.InstrumentNames}}
+	tr := &a.tri
+	tr.nW, tr.nE, tr.nD = len(d.Exog), len(d.Instruments), len(d.Endog)
+	tr.L = tr.nW + tr.nE
+	tr.k = tr.nW + tr.nD
+	tr.q = tr.L + tr.nD + 1
+	if tr.k == 0 {
+		return nil, estimators.InputErrorf("iv: the model has no regressors")
+	}
+	a.acc = estimators.NewQRAccumulator(tr.q)
+	return a, nil
+}
+
+// Add adds the rows of d, which has the accumulator's columns.
+func (a *Accumulator) Add(d *Data) error {
+	n := len(d.Y)
+	for _, g := range []struct {
+		cols  [][]float64
+		names []string
+		want  int
+	}{{d.Endog, d.EndogNames, a.tri.nD}, {d.Exog, d.ExogNames, a.tri.nW}, {d.Instruments, d.InstrumentNames, a.tri.nE}} {
+		if len(g.cols) != g.want {
+			panic("iv: Accumulator.Add: the data's columns differ from the accumulator's")
+		}
+		for j, c := range g.cols {
+			if len(c) != n {
+				panic(fmt.Sprintf("iv: column %q has length %d, want %d", g.names[j], len(c), n))
+			}
+			if err := estimators.CheckFinite(g.names[j], c); err != nil {
+				return fmt.Errorf("iv: %w", err)
+			}
+		}
+	}
+	if err := estimators.CheckFinite(d.YName, d.Y); err != nil {
+		return fmt.Errorf("iv: %w", err)
+	}
+	if d.Weights != nil {
+		if len(d.Weights) != n {
+			panic("iv: len(Weights) != len(Y)")
+		}
+		for i, w := range d.Weights {
+			if !(w >= 0) || math.IsInf(w, 0) {
+				return estimators.InputErrorf("iv: weight %v in row %d; weights must be finite and non-negative", w, i+1)
+			}
+		}
+	}
+	a.acc.Add(slices.Concat(d.Exog, d.Instruments, d.Endog, [][]float64{d.Y}), d.Weights)
+	return nil
+}
+
+// Merge adds the rows that b holds.
+func (a *Accumulator) Merge(b *Accumulator) { a.acc.Merge(b.acc) }
+
+// Rows returns the number of rows added.
+func (a *Accumulator) Rows() int { return a.acc.Rows() }
+
+// Encode returns the accumulator's state, exactly, for Decode.
+func (a *Accumulator) Encode() []float64 { return a.acc.Encode() }
+
+// Decode replaces the accumulator's state by one from Encode.
+func (a *Accumulator) Decode(v []float64) error {
+	acc, err := estimators.DecodeQRAccumulator(a.tri.q, v)
+	if err != nil {
+		return fmt.Errorf("iv: %w", err)
+	}
+	a.acc = acc
+	return nil
+}
+
+// Fit fits the model to the rows added. The fit has no residuals (Resid
+// is nil); its RSS comes from the QR factor, and its robust covariances
+// from meats accumulated over the data again (Fit.AddMeat).
+func (a *Accumulator) Fit(opt Options) (*Fit, error) {
+	if err := opt.Validate(); err != nil {
+		return nil, err
+	}
+	tr, err := a.triangle(opt.Tol)
+	if err != nil {
+		return nil, err
+	}
+	d := &a.names
+	f := &Fit{Method: opt.Method, N: tr.n, L: tr.L, tri: *tr, KappaLIML: math.NaN(),
 		Identified: tr.identification}
 	f.Names = append(append([]string{}, d.ExogNames...), d.EndogNames...)
 	switch opt.Method {
@@ -204,91 +345,55 @@ func Estimate(d *Data, opt Options) (*Fit, error) {
 	if f.Coef, f.ainv, err = tr.kclass(f.Kappa); err != nil {
 		return nil, fmt.Errorf("iv: %s: %w", opt.Method, err)
 	}
-	f.Resid = make([]float64, tr.n)
-	copy(f.Resid, d.Y)
-	for a, c := range f.regressors() {
-		floats.AddScaled(f.Resid, -f.Coef[a], c)
+	// RSS = ‖T_y − T_X β‖²: the triangle is an orthogonal transform of the
+	// weighted data.
+	r := slices.Clone(tr.t[tr.ycol()])
+	for a := range tr.k {
+		floats.AddScaled(r, -f.Coef[a], tr.t[tr.xcol(a)])
 	}
-	if d.Weights == nil {
-		f.RSS = floats.Dot(f.Resid, f.Resid)
-	} else {
-		for i, e := range f.Resid {
-			f.RSS += d.Weights[i] * e * e
-		}
-	}
+	f.RSS = floats.Dot(r, r)
 	return f, nil
 }
 
-// regressors returns the columns of X = [W, D].
-func (f *Fit) regressors() [][]float64 {
-	return append(append([][]float64{}, f.data.Exog...), f.data.Endog...)
-}
-
-// instruments returns the columns of Z = [W, E].
-func (f *Fit) instruments() [][]float64 {
-	return append(append([][]float64{}, f.data.Exog...), f.data.Instruments...)
-}
-
-// newTriangle validates the data, reduces [W, E, D, y] to its QR factor and
-// checks the ranks of X, Z and P_Z X.
+// newTriangle reduces the data d to its checked triangle.
 func newTriangle(d *Data, tol float64) (*triangle, error) {
+	a, err := NewAccumulator(d)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.Add(d); err != nil {
+		return nil, err
+	}
+	return a.triangle(tol)
+}
+
+// TotalSS returns the weighted total sum of squares of y, Σ w y², or with
+// centred the sum around the weighted mean, which requires the first
+// exogenous regressor to be the intercept (a column of ones).
+func (f *Fit) TotalSS(centred bool) float64 {
+	y := f.tri.t[f.tri.ycol()]
+	if centred {
+		// Row 0 of the triangle is y's projection on the intercept.
+		y = y[1:]
+	}
+	return floats.Dot(y, y)
+}
+
+// triangle checks the ranks of X, Z and P_Z X in the accumulated factor.
+func (a *Accumulator) triangle(tol float64) (*triangle, error) {
 	if tol == 0 {
 		tol = estimators.DefaultRankTol
 	}
-	n := len(d.Y)
-	names := map[string]string{}
-	for _, g := range []struct {
-		role  string
-		cols  [][]float64
-		names []string
-	}{
-		{"endogenous", d.Endog, d.EndogNames},
-		{"exogenous", d.Exog, d.ExogNames},
-		{"instrument", d.Instruments, d.InstrumentNames},
-	} {
-		if len(g.cols) != len(g.names) {
-			panic("iv: column and name counts differ")
-		}
-		for j, c := range g.cols {
-			if len(c) != n {
-				panic(fmt.Sprintf("iv: column %q has length %d, want %d", g.names[j], len(c), n))
-			}
-			if prev, ok := names[g.names[j]]; ok {
-				return nil, estimators.InputErrorf("iv: %q is listed twice (as %s and as %s); give each column one role", g.names[j], prev, g.role)
-			}
-			names[g.names[j]] = g.role
-			if err := estimators.CheckFinite(g.names[j], c); err != nil {
-				return nil, fmt.Errorf("iv: %w", err)
-			}
-		}
+	d := &a.names
+	tr := a.tri
+	tr.n = a.acc.Rows()
+	if tr.n <= max(tr.k, tr.L) {
+		return nil, estimators.InputErrorf("iv: %d rows for %d regressors and %d instruments; need more rows", tr.n, tr.k, tr.L)
 	}
-	if err := estimators.CheckFinite(d.YName, d.Y); err != nil {
-		return nil, fmt.Errorf("iv: %w", err)
+	tr.t = make([][]float64, tr.q)
+	for j, c := range a.acc.Columns() {
+		tr.t[j] = slices.Clone(c)
 	}
-	if d.Weights != nil {
-		if len(d.Weights) != n {
-			panic("iv: len(Weights) != len(Y)")
-		}
-		for i, w := range d.Weights {
-			if !(w >= 0) || math.IsInf(w, 0) {
-				return nil, estimators.InputErrorf("iv: weight %v in row %d; weights must be finite and non-negative", w, i+1)
-			}
-		}
-	}
-	tr := &triangle{nW: len(d.Exog), nE: len(d.Instruments), nD: len(d.Endog), n: n}
-	tr.L = tr.nW + tr.nE
-	tr.k = tr.nW + tr.nD
-	tr.q = tr.L + tr.nD + 1
-	if tr.k == 0 {
-		return nil, estimators.InputErrorf("iv: the model has no regressors")
-	}
-	if n <= max(tr.k, tr.L) {
-		return nil, estimators.InputErrorf("iv: %d rows for %d regressors and %d instruments; need more rows", n, tr.k, tr.L)
-	}
-	cols := slices.Concat(d.Exog, d.Instruments, d.Endog, [][]float64{d.Y})
-	acc := estimators.NewQRAccumulator(tr.q)
-	acc.Add(cols, d.Weights)
-	tr.t = acc.Columns()
 	tr.norm = make([]float64, tr.q)
 	for j := range tr.q {
 		tr.norm[j] = floats.Norm(tr.t[j], 2)
@@ -308,7 +413,7 @@ func newTriangle(d *Data, tol float64) (*triangle, error) {
 	// Identification: rank(P_Z X) = k.
 	tr.xKept = tr.pivot(xcols, 0, tr.L, tol)
 	tr.identification = len(tr.xKept) == tr.k
-	return tr, nil
+	return &tr, nil
 }
 
 // pivot runs R's limited-pivoting rank detection on rows [lo, hi) of the

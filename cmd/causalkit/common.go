@@ -102,10 +102,7 @@ func (c *commonFlags) loadSpec(cmd *cobra.Command, spec ckio.FrameSpec) (frame *
 	if err != nil {
 		return nil, input, nil, err
 	}
-	spec.NA = ckio.NADrop
-	if c.na == "error" {
-		spec.NA = ckio.NAError
-	}
+	spec.NA = c.naPolicy()
 	frame, err = t.Frame(spec)
 	if err != nil {
 		t.Release()
@@ -118,6 +115,14 @@ func (c *commonFlags) loadSpec(cmd *cobra.Command, spec ckio.FrameSpec) (frame *
 			frame.Dropped, src.Rows, strings.Join(opt.Columns, ", "))
 	}
 	return frame, input, t, nil
+}
+
+// naPolicy is the --na flag's policy.
+func (c *commonFlags) naPolicy() ckio.NAPolicy {
+	if c.na == "error" {
+		return ckio.NAError
+	}
+	return ckio.NADrop
 }
 
 // expandColumns expands ranges written name1..name9 (a common prefix and two

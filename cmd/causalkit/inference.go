@@ -101,6 +101,18 @@ func (f *inferenceFlags) prepareBoot() error {
 	return nil
 }
 
+// streamable rejects the inference options that a streamed fit (see
+// streamFlags) does not offer.
+func (f *inferenceFlags) streamable() error {
+	if f.bootstrap > 0 {
+		return usagef("--bootstrap needs the data in memory; stream with analytic standard errors (--vce), or raise --memory-limit")
+	}
+	if len(f.cluster) > 1 {
+		return usagef("two-way clustering needs the data in memory; raise --memory-limit")
+	}
+	return nil
+}
+
 // attachClusters reads the cluster codes from the frame into opt.
 func (f *inferenceFlags) attachClusters(frame *ckio.Frame, opt *estimators.CovOptions) {
 	for _, c := range f.cluster {

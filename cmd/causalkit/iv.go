@@ -17,6 +17,7 @@ import (
 type ivFlags struct {
 	commonFlags
 	inferenceFlags
+	streamFlags
 	y, method                 string
 	endog, exog, instruments  []string
 	noIntercept               bool
@@ -54,6 +55,7 @@ confidence set (a bounded interval, two rays, the whole line, or empty).`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return f.run(cmd) },
 	}
 	f.commonFlags.register(cmd, true)
+	f.streamFlags.register(cmd)
 	fs := cmd.Flags()
 	fs.StringVar(&f.y, "y", "", "outcome column")
 	fs.StringSliceVar(&f.endog, "endog", nil, "endogenous regressors")
@@ -167,47 +169,57 @@ func (f *ivFlags) run(cmd *cobra.Command) error {
 	if err := f.prepareBoot(); err != nil {
 		return err
 	}
-	numeric := slices.Concat([]string{f.y}, f.endog, f.exog, f.instruments, f.alphaEval)
-	if f.weights != "" {
-		numeric = append(numeric, f.weights)
-	}
-	frame, input, release, err := f.load(cmd, numeric, f.cluster)
+	model := &linearModel{y: f.y, intercept: !f.noIntercept, exog: f.exog, endog: f.endog, instruments: f.instruments, weights: f.weights}
+	st, err := f.streamFlags.streamer(cmd, &f.commonFlags, len(model.numeric())+len(f.cluster))
 	if err != nil {
 		return err
 	}
-	defer release()
-
-	d := &iv.Data{Y: frame.Float64(f.y), YName: f.y}
-	if !f.noIntercept {
-		d.Exog, d.ExogNames = append(d.Exog, ones(frame.N)), append(d.ExogNames, "(Intercept)")
-	}
-	for _, c := range f.exog {
-		d.Exog, d.ExogNames = append(d.Exog, frame.Float64(c)), append(d.ExogNames, c)
-	}
-	for _, c := range f.endog {
-		d.Endog, d.EndogNames = append(d.Endog, frame.Float64(c)), append(d.EndogNames, c)
-	}
-	for _, c := range f.instruments {
-		d.Instruments, d.InstrumentNames = append(d.Instruments, frame.Float64(c)), append(d.InstrumentNames, c)
-	}
-	if f.weights != "" {
-		d.Weights = frame.Float64(f.weights)
-	}
-	f.attachClusters(frame, &covOpt)
-
-	var path []iv.AlphaScore
-	if f.alphaSelect != "" {
-		eval := make([][]float64, len(f.alphaEval))
-		for j, c := range f.alphaEval {
-			eval[j] = frame.Float64(c)
-		}
-		if opt.Alpha, path, err = iv.SelectAlpha(eval, d.Endog, d.Instruments, d.Y, sel); err != nil {
+	var (
+		fit   *iv.Fit
+		cov   *estimators.Covariance
+		input estimators.Input
+		path  []iv.AlphaScore
+	)
+	if st != nil {
+		if err := f.streamable(); err != nil {
 			return err
 		}
-	}
-	fit, err := iv.Estimate(d, opt)
-	if err != nil {
-		return err
+		if f.alphaSelect != "" {
+			return usagef("--alpha-select needs the data in memory; choose α on a sample and stream with --alpha")
+		}
+		var cluster string
+		if len(f.cluster) > 0 {
+			cluster = f.cluster[0]
+		}
+		if fit, cov, input, err = model.stream(st, f.data, opt, covOpt.Type, cluster); err != nil {
+			return err
+		}
+	} else {
+		frame, in, release, err := f.load(cmd, slices.Concat(model.numeric(), f.alphaEval), f.cluster)
+		if err != nil {
+			return err
+		}
+		defer release()
+		input = in
+		d := model.data(frame)
+		f.attachClusters(frame, &covOpt)
+		if f.alphaSelect != "" {
+			eval := make([][]float64, len(f.alphaEval))
+			for j, c := range f.alphaEval {
+				eval[j] = frame.Float64(c)
+			}
+			if opt.Alpha, path, err = iv.SelectAlpha(eval, d.Endog, d.Instruments, d.Y, sel); err != nil {
+				return err
+			}
+		}
+		if fit, err = iv.Estimate(d, opt); err != nil {
+			return err
+		}
+		if fit.HasAnalyticSE() {
+			if cov, err = fit.Cov(covOpt); err != nil {
+				return fmt.Errorf("iv: %w", err)
+			}
+		}
 	}
 	level := f.level / 100
 	k := len(fit.Coef)
@@ -216,11 +228,7 @@ func (f *ivFlags) run(cmd *cobra.Command) error {
 		se[j] = math.NaN()
 	}
 	dist := estimators.Normal
-	var cov *estimators.Covariance
-	if fit.HasAnalyticSE() {
-		if cov, err = fit.Cov(covOpt); err != nil {
-			return fmt.Errorf("iv: %w", err)
-		}
+	if cov != nil {
 		se = iv.SE(cov)
 		if f.small {
 			dist.DF = float64(fit.N - k)
@@ -256,7 +264,14 @@ func (f *ivFlags) run(cmd *cobra.Command) error {
 	}
 	res.Estimates = rows
 
-	diag, err := fit.Diagnose(covOpt, level)
+	diagOpt := covOpt
+	if st != nil && covOpt.Type != estimators.Classical {
+		// The robust diagnostics need their own passes over the data.
+		diagOpt = estimators.CovOptions{Type: estimators.Classical, Small: covOpt.Small}
+		res.notes = append(res.notes, "Streamed: the diagnostics use the classical covariance.")
+		res.Diagnostics["diagnostics_vce"] = "unadjusted"
+	}
+	diag, err := fit.Diagnose(diagOpt, level)
 	if err != nil {
 		return fmt.Errorf("iv: diagnostics: %w", err)
 	}

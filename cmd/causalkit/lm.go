@@ -11,11 +11,13 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/causalkit/causalkit/estimators"
+	"github.com/causalkit/causalkit/iv"
 )
 
 type lmFlags struct {
 	commonFlags
 	inferenceFlags
+	streamFlags
 	y             string
 	x             []string
 	noIntercept   bool
@@ -44,6 +46,7 @@ intervals by bootstrap ones (pairs, cluster or wild resampling).`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return f.run(cmd) },
 	}
 	f.commonFlags.register(cmd, true)
+	f.streamFlags.register(cmd)
 	fs := cmd.Flags()
 	fs.StringVar(&f.y, "y", "", "outcome column")
 	fs.StringSliceVar(&f.x, "x", nil, "regressor columns (comma-separated or repeated)")
@@ -78,54 +81,73 @@ func (f *lmFlags) run(cmd *cobra.Command) error {
 		return err
 	}
 
-	numeric := append([]string{f.y}, f.x...)
-	if f.weights != "" {
-		numeric = append(numeric, f.weights)
-	}
-	frame, input, release, err := f.load(cmd, numeric, f.cluster)
+	model := &linearModel{y: f.y, intercept: !f.noIntercept, exog: f.x, weights: f.weights}
+	st, err := f.streamFlags.streamer(cmd, &f.commonFlags, len(model.numeric())+len(f.cluster))
 	if err != nil {
 		return err
 	}
-	defer release()
-
-	var x [][]float64
-	var names []string
-	if !f.noIntercept {
-		x, names = append(x, ones(frame.N)), append(names, "(Intercept)")
-	}
-	for _, c := range f.x {
-		x, names = append(x, frame.Float64(c)), append(names, c)
-	}
-	lsOpt := estimators.LSOptions{DropCollinear: f.dropCollinear}
-	if f.weights != "" {
-		lsOpt.Weights = frame.Float64(f.weights)
-	}
-	ls, err := estimators.WLS(x, frame.Float64(f.y), names, lsOpt)
-	if err != nil {
-		if strings.Contains(err.Error(), "rank deficient") {
-			return fmt.Errorf("lm: %w (--drop-collinear drops such columns)", err)
+	var (
+		fit   lmFit
+		ls    *estimators.LS
+		cov   *estimators.Covariance
+		input estimators.Input
+	)
+	if st != nil {
+		if err := f.streamable(); err != nil {
+			return err
 		}
-		return fmt.Errorf("lm: %w", err)
+		if f.dropCollinear {
+			return usagef("--drop-collinear needs the data in memory; drop the collinear columns from --x")
+		}
+		var cluster string
+		if len(f.cluster) > 0 {
+			cluster = f.cluster[0]
+		}
+		ivFit, c, in, err := model.stream(st, f.data, iv.Options{Method: iv.OLS}, covOpt.Type, cluster)
+		if err != nil {
+			return fmt.Errorf("lm: %w", err)
+		}
+		cov, input = c, in
+		fit = lmFit{names: ivFit.Names, coef: ivFit.Coef, se: iv.SE(cov), kept: allColumns(len(ivFit.Coef)), n: ivFit.N,
+			rss: ivFit.RSS, tss: ivFit.TotalSS(model.intercept), intercept: model.intercept}
+	} else {
+		frame, in, release, err := f.load(cmd, model.numeric(), f.cluster)
+		if err != nil {
+			return err
+		}
+		defer release()
+		input = in
+		d := model.data(frame)
+		lsOpt := estimators.LSOptions{DropCollinear: f.dropCollinear, Weights: d.Weights}
+		if ls, err = estimators.WLS(d.Exog, d.Y, d.ExogNames, lsOpt); err != nil {
+			if strings.Contains(err.Error(), "rank deficient") {
+				return fmt.Errorf("lm: %w (--drop-collinear drops such columns)", err)
+			}
+			return fmt.Errorf("lm: %w", err)
+		}
+		f.attachClusters(frame, &covOpt)
+		if cov, err = ls.Cov(covOpt); err != nil {
+			return fmt.Errorf("lm: %w", err)
+		}
+		fit = lmFit{names: d.ExogNames, coef: ls.Coef, se: cov.SE(ls), kept: ls.Kept, n: ls.N, rss: ls.RSS, tss: ls.TSS,
+			intercept: ls.HasIntercept(), dropped: ls.Dropped}
 	}
-	f.attachClusters(frame, &covOpt)
-	cov, err := ls.Cov(covOpt)
-	if err != nil {
-		return fmt.Errorf("lm: %w", err)
-	}
+	names := fit.names
+	rank := len(fit.kept)
 	dist := estimators.Normal
 	if f.small {
-		dist.DF = float64(ls.DFResid())
+		dist.DF = float64(fit.n - rank)
 		if cov.Groups > 0 {
 			dist.DF = float64(cov.Groups - 1)
 		}
 	}
 	level := f.level / 100
-	rows := estimators.Tidy(names, ls.Coef, cov.SE(ls), dist, level)
+	rows := estimators.Tidy(names, fit.coef, fit.se, dist, level)
 
 	res := &result{
 		Command:     "lm",
 		Method:      "ols",
-		N:           ls.N,
+		N:           fit.n,
 		Diagnostics: map[string]any{},
 		Provenance:  estimators.NewProvenance(Version(), f.seed, optionsOf(cmd)),
 		title:       "OLS Estimation Summary",
@@ -140,14 +162,14 @@ func (f *lmFlags) run(cmd *cobra.Command) error {
 	res.Provenance.Input = &input
 
 	if f.bootstrap > 0 {
-		reps, err := f.runBootstrap(cmd, &f.commonFlags, res, rows, ls.Coef, func(b estimators.LSBootOptions) (*mat.Dense, int, error) {
+		reps, err := f.runBootstrap(cmd, &f.commonFlags, res, rows, fit.coef, func(b estimators.LSBootOptions) (*mat.Dense, int, error) {
 			return ls.Bootstrap(cmd.Context(), b)
 		})
 		if err != nil {
 			return err
 		}
 		// The Wald test below then uses the bootstrap covariance.
-		if cov.V, err = estimators.ReplicateCov(reps, ls.Kept); err != nil {
+		if cov.V, err = estimators.ReplicateCov(reps, fit.kept); err != nil {
 			return fmt.Errorf("lm: bootstrap: %w", err)
 		}
 	}
@@ -156,15 +178,15 @@ func (f *lmFlags) run(cmd *cobra.Command) error {
 	// Overall test that every slope is zero, with the chosen covariance.
 	overall := math.NaN()
 	var test estimators.Test
-	slopes := slices.DeleteFunc(slices.Clone(ls.Kept), func(j int) bool { return names[j] == "(Intercept)" })
+	slopes := slices.DeleteFunc(slices.Clone(fit.kept), func(j int) bool { return names[j] == "(Intercept)" })
 	if len(slopes) > 0 {
-		b := make([]float64, ls.Rank)
-		for a, j := range ls.Kept {
-			b[a] = ls.Coef[j]
+		b := make([]float64, rank)
+		for a, j := range fit.kept {
+			b[a] = fit.coef[j]
 		}
-		rm := mat.NewDense(len(slopes), ls.Rank, nil)
+		rm := mat.NewDense(len(slopes), rank, nil)
 		for r, j := range slopes {
-			rm.Set(r, slices.Index(ls.Kept, j), 1)
+			rm.Set(r, slices.Index(fit.kept, j), 1)
 		}
 		if t, err := estimators.Wald(b, cov.V, rm, nil); err == nil {
 			test = t
@@ -174,25 +196,25 @@ func (f *lmFlags) run(cmd *cobra.Command) error {
 			overall = test.Statistic
 		}
 	}
-	k := float64(ls.Rank)
-	n := float64(ls.N)
-	r2 := ls.R2()
+	k := float64(rank)
+	n := float64(fit.n)
+	r2 := 1 - fit.rss/fit.tss
 	adj := 1 - (1-r2)*(n-1)/(n-k)
-	if !ls.HasIntercept() {
+	if !fit.intercept {
 		adj = 1 - (1-r2)*n/(n-k)
 	}
 	d := res.Diagnostics
-	d["r2"], d["adj_r2"], d["rss"] = r2, adj, ls.RSS
-	d["df_resid"], d["df_model"] = ls.DFResid(), ls.Rank-btoi(ls.HasIntercept())
+	d["r2"], d["adj_r2"], d["rss"] = r2, adj, fit.rss
+	d["df_resid"], d["df_model"] = fit.n-rank, rank-btoi(fit.intercept)
 	d["vce"] = cov.Type.String()
 	d["distribution"] = dist.String()
 	d["wald_test"] = test
 	if cov.Groups > 0 {
 		d["clusters"] = cov.Groups
 	}
-	if len(ls.Dropped) > 0 {
-		d["dropped_collinear"] = ls.Dropped
-		f.notef(cmd, "dropped collinear regressors: %s", strings.Join(ls.Dropped, ", "))
+	if len(fit.dropped) > 0 {
+		d["dropped_collinear"] = fit.dropped
+		f.notef(cmd, "dropped collinear regressors: %s", strings.Join(fit.dropped, ", "))
 	}
 
 	covName := cov.Type.String()
@@ -205,7 +227,7 @@ func (f *lmFlags) run(cmd *cobra.Command) error {
 	res.summary = [][2]string{
 		{"Dep. Variable", f.y},
 		{"Estimator", strings.ToUpper(res.Method)},
-		{"No. Observations", strconv.Itoa(ls.N)},
+		{"No. Observations", strconv.Itoa(fit.n)},
 		{"Cov. Estimator", covName},
 		{"Distribution", dist.String()},
 		{"R-squared", num(r2, 4)},
@@ -218,6 +240,26 @@ func (f *lmFlags) run(cmd *cobra.Command) error {
 		res.summary = append(res.summary, [2]string{"No. Clusters", strconv.Itoa(cov.Groups)})
 	}
 	return f.emit(cmd, res)
+}
+
+// lmFit is what the lm output needs of a fit, in memory or streamed.
+type lmFit struct {
+	names     []string
+	coef, se  []float64
+	kept      []int // the columns estimated (not dropped as collinear)
+	n         int
+	rss, tss  float64
+	intercept bool
+	dropped   []string
+}
+
+// allColumns returns 0, 1, …, k−1.
+func allColumns(k int) []int {
+	s := make([]int, k)
+	for i := range s {
+		s[i] = i
+	}
+	return s
 }
 
 func btoi(b bool) int {

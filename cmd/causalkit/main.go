@@ -36,7 +36,7 @@ func run(ctx context.Context, args []string, stdout, stderr stdio.Writer) int {
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	err := root.ExecuteContext(ctx)
-	if err == nil {
+	if err == nil || errors.Is(err, errShardWritten) {
 		return 0
 	}
 	code := exitCode(ctx, err)

@@ -49,6 +49,7 @@ to stderr. Exit status: 0 success, 2 bad input or usage, 1 internal error.`,
 		newConvertCmd(),
 		newDemoCmd(),
 		newVersionCmd(),
+		newCombineCmd(),
 		newRunCmd(),
 		newVerifyCmd(),
 	)
@@ -58,7 +59,8 @@ to stderr. Exit status: 0 success, 2 bad input or usage, 1 internal error.`,
 // optionsOf records the value of every flag of cmd except those that only
 // choose where output goes, for the provenance of a result.
 func optionsOf(cmd *cobra.Command) map[string]any {
-	skip := map[string]bool{"data": true, "out": true, "format": true, "quiet": true, "help": true, "workers": true, "outputs": true, "plot": true}
+	skip := map[string]bool{"data": true, "out": true, "format": true, "quiet": true, "help": true, "workers": true, "outputs": true, "plot": true,
+		"shard": true, "stage": true, "memory-limit": true}
 	opts := make(map[string]any)
 	cmd.Flags().VisitAll(func(f *pflag.Flag) {
 		if skip[f.Name] {
