@@ -91,7 +91,7 @@ func ReadPartial(path string) (header []byte, states []PartialState, err error) 
 	defer recoverCorrupt(path, FormatIPC, &err)
 	tbl, err := readIPC(context.Background(), stdio.NewSectionReader(f, 0, st.Size()), path, ReadOptions{}.withDefaults())
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("%w: %v", notPartial(), err)
 	}
 	defer tbl.Release()
 	md := tbl.Schema().Metadata()

@@ -1,0 +1,219 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// streamData simulates the IV design and converts it to Parquet with small
+// row groups; some outcomes are missing, so that rows are dropped.
+func streamData(t *testing.T) (dir, parquet string) {
+	t.Helper()
+	dir = t.TempDir()
+	csv := filepath.Join(dir, "iv.csv")
+	if code, _, stderr := runCLI(t, "simulate", "iv", "--n", "5000", "--seed", "3", "--out", csv, "--quiet"); code != 0 {
+		t.Fatal(stderr)
+	}
+	raw, err := os.ReadFile(csv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(raw)), "\n")
+	lines[0] += ",wt"
+	for i := 1; i < len(lines); i++ {
+		lines[i] += fmt.Sprintf(",%d", 1+i%5)
+		if i%211 == 7 {
+			lines[i] = "," + lines[i][strings.Index(lines[i], ",")+1:] // y missing
+		}
+	}
+	writeFile(t, dir, "iv.csv", strings.Join(lines, "\n")+"\n")
+	parquet = filepath.Join(dir, "iv.parquet")
+	if code, _, stderr := runCLI(t, "convert", "--data", csv, "--out", parquet, "--row-group-size", "700"); code != 0 {
+		t.Fatal(stderr)
+	}
+	return dir, parquet
+}
+
+type fullResult struct {
+	N         int `json:"n"`
+	Estimates []struct {
+		Term     string  `json:"term"`
+		Estimate float64 `json:"estimate"`
+		StdError float64 `json:"std_error"`
+	} `json:"estimates"`
+	Diagnostics map[string]any `json:"diagnostics"`
+}
+
+// TestStreamMatchesInMemory runs lm and iv in memory and streamed (a
+// memory limit far below the data) and compares estimates and standard
+// errors to 1e-12 relative.
+func TestStreamMatchesInMemory(t *testing.T) {
+	_, data := streamData(t)
+	iv := []string{"iv", "--data", data, "--y", "y", "--endog", "d", "--instruments", "z1,z2,z3", "--exog", "w1..w10"}
+	lm := []string{"lm", "--data", data, "--y", "y", "--x", "d,w1..w10"}
+	cases := [][]string{
+		append(iv, "--vce", "unadjusted"),
+		append(iv, "--vce", "hc1"),
+		append(iv, "--vce", "hc3", "--method", "liml"),
+		append(iv, "--vce", "cluster", "--cluster", "w3", "--small"),
+		append(lm, "--vce", "hc1"),
+		append(lm, "--vce", "cluster", "--cluster", "w3", "--cluster-type", "cr2"),
+		append(lm, "--weights", "wt", "--vce", "hc0"),
+		append(iv, "--weights", "wt", "--vce", "hc2"),
+	}
+	for _, args := range cases {
+		name := strings.Join(args[4:], " ")
+		var res [2]fullResult
+		for i, extra := range [][]string{nil, {"--memory-limit", "1KiB"}} {
+			code, out, stderr := runCLI(t, append(append(args, extra...), "--format", "json")...)
+			if code != 0 {
+				t.Fatalf("%s %v: exit %d: %s", name, extra, code, stderr)
+			}
+			if err := json.Unmarshal([]byte(out), &res[i]); err != nil {
+				t.Fatal(err)
+			}
+			if i == 1 && !strings.Contains(stderr, "streaming") {
+				t.Errorf("%s: not streamed: %s", name, stderr)
+			}
+		}
+		mem, str := res[0], res[1]
+		if mem.N != str.N || mem.N == 0 || mem.N == 5000 {
+			t.Errorf("%s: n %d in memory, %d streamed", name, mem.N, str.N)
+		}
+		for j, e := range mem.Estimates {
+			s := str.Estimates[j]
+			for _, p := range [][2]float64{{e.Estimate, s.Estimate}, {e.StdError, s.StdError}} {
+				if math.Abs(p[0]-p[1]) > 1e-12*math.Abs(p[0]) {
+					t.Errorf("%s: %s: %.17g in memory, %.17g streamed", name, e.Term, p[0], p[1])
+				}
+			}
+		}
+	}
+}
+
+// TestShardCombine splits lm and iv runs into shards, combines the
+// partials (with a stage round for robust errors), and checks that the
+// result is byte-identical to the single streamed run.
+func TestShardCombine(t *testing.T) {
+	dir, data := streamData(t)
+	for c, args := range [][]string{
+		{"lm", "--data", data, "--y", "y", "--x", "d,w1..w10", "--vce", "unadjusted"},
+		{"iv", "--data", data, "--y", "y", "--endog", "d", "--instruments", "z1,z2,z3", "--exog", "w1..w10", "--vce", "hc1"},
+		{"iv", "--data", data, "--y", "y", "--endog", "d", "--instruments", "z1,z2,z3", "--vce", "cluster", "--cluster", "w3"},
+	} {
+		code, want, stderr := runCLI(t, append(args, "--memory-limit", "1KiB", "--format", "json", "--quiet")...)
+		if code != 0 {
+			t.Fatal(stderr)
+		}
+		// Row groups read by one goroutine or many: the same bits.
+		if _, one, _ := runCLI(t, append(args, "--memory-limit", "1KiB", "--format", "json", "--quiet", "--workers", "1")...); one != want {
+			t.Errorf("%v: --workers 1 differs from the default", args)
+		}
+		const shards = 3
+		part := func(round, i int) string { return filepath.Join(dir, fmt.Sprintf("c%d_r%d_%d.arrow", c, round, i)) }
+		var parts []string
+		for i := 1; i <= shards; i++ {
+			if code, _, stderr := runCLI(t, append(args, "--shard", fmt.Sprintf("%d/%d", i, shards), "--out", part(1, i))...); code != 0 {
+				t.Fatalf("%v shard %d: %s", args, i, stderr)
+			}
+			parts = append(parts, part(1, i))
+		}
+		stage := filepath.Join(dir, fmt.Sprintf("c%d_stage.arrow", c))
+		robust := !strings.Contains(strings.Join(args, " "), "unadjusted")
+		if robust {
+			if code, _, stderr := runCLI(t, append([]string{"combine", "--out", stage}, parts...)...); code != 0 || !strings.Contains(stderr, "--stage") {
+				t.Fatalf("%v: combine round 1: exit %d: %s", args, code, stderr)
+			}
+			parts = nil
+			for i := 1; i <= shards; i++ {
+				if code, _, stderr := runCLI(t, append(args, "--shard", fmt.Sprintf("%d/%d", i, shards), "--stage", stage, "--out", part(2, i))...); code != 0 {
+					t.Fatalf("%v shard %d round 2: %s", args, i, stderr)
+				}
+				parts = append(parts, part(2, i))
+			}
+		}
+		code, got, stderr := runCLI(t, append([]string{"combine", "--format", "json", "--quiet"}, parts...)...)
+		if code != 0 {
+			t.Fatalf("%v: combine: %s", args, stderr)
+		}
+		if got != want {
+			t.Errorf("%v: combined result differs from the single run:\n%s\nwant\n%s", args, got, want)
+		}
+		// A missing shard is named.
+		code, _, stderr = runCLI(t, append([]string{"combine"}, parts[1:]...)...)
+		if code != 2 || !strings.Contains(stderr, "row group 1") {
+			t.Errorf("%v: combine without shard 1: exit %d, %s", args, code, stderr)
+		}
+	}
+}
+
+func TestStreamErrors(t *testing.T) {
+	dir, data := streamData(t)
+	csv := filepath.Join(dir, "iv.csv")
+	lm := []string{"lm", "--data", data, "--y", "y", "--x", "d"}
+	p1 := filepath.Join(dir, "p1.arrow")
+	if code, _, stderr := runCLI(t, append(lm, "--shard", "1/2", "--out", p1)...); code != 0 {
+		t.Fatal(stderr)
+	}
+	other := filepath.Join(dir, "other.arrow")
+	if code, _, stderr := runCLI(t, "lm", "--data", data, "--y", "y", "--x", "z1", "--shard", "2/2", "--out", other); code != 0 {
+		t.Fatal(stderr)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{append(lm, "--shard", "3/2", "--out", p1), "--shard"},
+		{append(lm, "--shard", "1/2"), "--out"},
+		{[]string{"lm", "--data", csv, "--y", "y", "--x", "d", "--shard", "1/2", "--out", p1}, "convert"},
+		{append(lm, "--memory-limit", "lots"), "--memory-limit"},
+		{append(lm, "--memory-limit", "1KiB", "--bootstrap", "99"), "--bootstrap"},
+		{append(lm, "--stage", p1), "--stage"},
+		{[]string{"combine", p1, other}, "another run"},
+		{[]string{"combine", data}, "partial"},
+		{[]string{"lm", "--data", filepath.Join(dir, "*.nothing"), "--y", "y", "--x", "d"}, "matches no Parquet"},
+	} {
+		code, _, stderr := runCLI(t, c.args...)
+		if code != 2 || !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", c.args, code, stderr, c.want)
+		}
+	}
+}
+
+// TestStreamDirectory reads a directory of Parquet files as one data set:
+// the same estimate as the single file.
+func TestStreamDirectory(t *testing.T) {
+	dir, data := streamData(t)
+	sub := filepath.Join(dir, "parts")
+	if err := os.Mkdir(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := os.ReadFile(filepath.Join(dir, "iv.csv"))
+	lines := strings.Split(strings.TrimSpace(string(raw)), "\n")
+	half := len(lines) / 2
+	for i, body := range [][]string{lines[1:half], lines[half:]} {
+		csv := writeFile(t, dir, fmt.Sprintf("half%d.csv", i), lines[0]+"\n"+strings.Join(body, "\n")+"\n")
+		if code, _, stderr := runCLI(t, "convert", "--data", csv, "--out", filepath.Join(sub, fmt.Sprintf("part%d.parquet", i+1)), "--row-group-size", "700"); code != 0 {
+			t.Fatal(stderr)
+		}
+	}
+	args := []string{"lm", "--y", "y", "--x", "d,w1", "--format", "json", "--quiet"}
+	var res [2]fullResult
+	for i, d := range []string{data, sub} {
+		code, out, stderr := runCLI(t, append(args, "--data", d)...)
+		if code != 0 {
+			t.Fatal(stderr)
+		}
+		_ = json.Unmarshal([]byte(out), &res[i])
+	}
+	for j, e := range res[0].Estimates {
+		if g := res[1].Estimates[j].Estimate; math.Abs(g-e.Estimate) > 1e-12*math.Abs(e.Estimate) || res[0].N != res[1].N {
+			t.Errorf("%s: %.17g from the file, %.17g from the directory", e.Term, e.Estimate, g)
+		}
+	}
+}
