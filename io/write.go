@@ -159,17 +159,28 @@ func (c Column) cell(i int) string {
 // shortest form that reads back exactly; NaN, ±Inf and missing values are
 // empty fields.
 func WriteCSV(w stdio.Writer, cols []Column) error {
+	cw := csv.NewWriter(w)
+	if err := writeCSVRows(cw, cols, true); err != nil {
+		return err
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// writeCSVRows writes the rows of cols, after a header row if header.
+func writeCSVRows(cw *csv.Writer, cols []Column, header bool) error {
 	n, err := checkColumns(cols)
 	if err != nil {
 		return err
 	}
-	cw := csv.NewWriter(w)
 	rec := make([]string, len(cols))
-	for j, c := range cols {
-		rec[j] = c.Name
-	}
-	if err := cw.Write(rec); err != nil {
-		return err
+	if header {
+		for j, c := range cols {
+			rec[j] = c.Name
+		}
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
 	}
 	for i := range n {
 		for j, c := range cols {
@@ -179,8 +190,7 @@ func WriteCSV(w stdio.Writer, cols []Column) error {
 			return err
 		}
 	}
-	cw.Flush()
-	return cw.Error()
+	return nil
 }
 
 // WriteOptions configures WriteColumns and WriteTable.
@@ -231,28 +241,76 @@ func (o WriteOptions) withDefaults() WriteOptions {
 // WriteColumns writes cols to path as Parquet, CSV or Arrow IPC, chosen by
 // opt.Format or the extension. The write is atomic (see WriteFileAtomic).
 func WriteColumns(path string, cols []Column, opt WriteOptions) error {
+	done := false
+	return WriteColumnChunks(path, func() ([]Column, error) {
+		if done {
+			return nil, nil
+		}
+		done = true
+		return cols, nil
+	}, opt)
+}
+
+// WriteColumnChunks writes the chunks of rows that next returns (nil at the
+// end), each with the same columns, to path as WriteColumns does: a table
+// larger than memory can be written piece by piece.
+func WriteColumnChunks(path string, next func() ([]Column, error), opt WriteOptions) error {
 	format, opt, err := writeFormat(path, opt)
 	if err != nil {
 		return err
 	}
-	if format == FormatCSV {
-		if _, err := checkColumns(cols); err != nil {
-			return err
-		}
-		return WriteFileAtomic(path, func(w stdio.Writer) error { return WriteCSV(w, cols) })
-	}
-	rec, err := columnsToRecord(cols, opt.Allocator)
+	first, err := next()
 	if err != nil {
 		return err
 	}
-	defer rec.Release()
-	rr, err := array.NewRecordReader(rec.Schema(), []arrow.RecordBatch{rec})
-	if err != nil {
-		return fmt.Errorf("io: WriteColumns: %w", err)
+	if len(first) == 0 {
+		return estimators.InputErrorf("cannot write %s: no columns", path)
 	}
-	defer rr.Release()
+	if format == FormatCSV {
+		return WriteFileAtomic(path, func(w stdio.Writer) error {
+			cw := csv.NewWriter(w)
+			for cols, header := first, true; cols != nil; header = false {
+				if err := writeCSVRows(cw, cols, header); err != nil {
+					return err
+				}
+				if cols, err = next(); err != nil {
+					return err
+				}
+			}
+			cw.Flush()
+			return cw.Error()
+		})
+	}
+	rec, err := columnsToRecord(first, opt.Allocator)
+	if err != nil {
+		return err
+	}
+	schema := rec.Schema()
+	src := func() (arrow.RecordBatch, error) {
+		if rec == nil {
+			cols, err := next()
+			if err != nil || cols == nil {
+				return nil, err
+			}
+			if rec, err = columnsToRecord(cols, opt.Allocator); err != nil {
+				return nil, err
+			}
+			if !rec.Schema().Equal(schema) {
+				rec.Release()
+				return nil, fmt.Errorf("io: WriteColumnChunks: a chunk's columns differ from the first chunk's")
+			}
+		}
+		b := rec
+		rec = nil
+		return b, nil
+	}
+	defer func() {
+		if rec != nil {
+			rec.Release()
+		}
+	}()
 	return WriteFileAtomic(path, func(w stdio.Writer) error {
-		return writeArrow(context.Background(), w, format, rr, opt)
+		return writeArrow(context.Background(), w, format, schema, src, opt)
 	})
 }
 
@@ -274,7 +332,15 @@ func WriteTable(ctx context.Context, path string, t *Table, opt WriteOptions) er
 	}
 	rr := array.NewTableReader(t.tbl, 64<<10)
 	defer rr.Release()
-	return WriteFileAtomic(path, func(w stdio.Writer) error { return writeArrow(ctx, w, format, rr, opt) })
+	src := func() (arrow.RecordBatch, error) {
+		if !rr.Next() {
+			return nil, rr.Err()
+		}
+		b := rr.RecordBatch()
+		b.Retain()
+		return b, nil
+	}
+	return WriteFileAtomic(path, func(w stdio.Writer) error { return writeArrow(ctx, w, format, rr.Schema(), src, opt) })
 }
 
 func writeFormat(path string, opt WriteOptions) (Format, WriteOptions, error) {
@@ -289,8 +355,9 @@ func writeFormat(path string, opt WriteOptions) (Format, WriteOptions, error) {
 	return format, opt, err
 }
 
-// writeArrow writes the batches of rr as Parquet or Arrow IPC to w.
-func writeArrow(ctx context.Context, w stdio.Writer, format Format, rr array.RecordReader, opt WriteOptions) error {
+// writeArrow writes the batches that next returns (nil at the end; each
+// released once written) as Parquet or Arrow IPC to w.
+func writeArrow(ctx context.Context, w stdio.Writer, format Format, schema *arrow.Schema, next func() (arrow.RecordBatch, error), opt WriteOptions) error {
 	if format == FormatParquet {
 		codec := map[string]compress.Compression{
 			"zstd": compress.Codecs.Zstd, "snappy": compress.Codecs.Snappy, "none": compress.Codecs.Uncompressed,
@@ -304,20 +371,20 @@ func writeArrow(ctx context.Context, w stdio.Writer, format Format, rr array.Rec
 			parquet.WithMaxRowGroupLength(int64(opt.RowGroupSize)),
 			parquet.WithDictionaryDefault(false),
 		}
-		for _, f := range rr.Schema().Fields() {
+		for _, f := range schema.Fields() {
 			if kindOf(f.Type) == kindString {
 				popts = append(popts, parquet.WithDictionaryFor(f.Name, true))
 			}
 		}
 		props := parquet.NewWriterProperties(popts...)
 		aprops := pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema(), pqarrow.WithAllocator(opt.Allocator))
-		fw, err := pqarrow.NewFileWriter(rr.Schema(), w, props, aprops)
+		fw, err := pqarrow.NewFileWriter(schema, w, props, aprops)
 		if err != nil {
 			return fmt.Errorf("io: writing Parquet: %w", err)
 		}
-		return writeBatches(ctx, rr, fw.WriteBuffered, fw.Close)
+		return writeBatches(ctx, next, fw.WriteBuffered, fw.Close)
 	}
-	opts := []ipc.Option{ipc.WithSchema(rr.Schema()), ipc.WithAllocator(opt.Allocator)}
+	opts := []ipc.Option{ipc.WithSchema(schema), ipc.WithAllocator(opt.Allocator)}
 	if opt.Compression == "zstd" {
 		opts = append(opts, ipc.WithZstd())
 	}
@@ -325,23 +392,30 @@ func writeArrow(ctx context.Context, w stdio.Writer, format Format, rr array.Rec
 	if err != nil {
 		return fmt.Errorf("io: writing Arrow IPC: %w", err)
 	}
-	return writeBatches(ctx, rr, fw.Write, fw.Close)
+	return writeBatches(ctx, next, fw.Write, fw.Close)
 }
 
-func writeBatches(ctx context.Context, rr array.RecordReader, write func(arrow.RecordBatch) error, close func() error) error {
-	for rr.Next() {
-		if err := ctx.Err(); err != nil {
+func writeBatches(ctx context.Context, next func() (arrow.RecordBatch, error), write func(arrow.RecordBatch) error, close func() error) error {
+	for {
+		b, err := next()
+		if err == nil && b == nil {
+			break
+		}
+		if err == nil {
+			err = ctx.Err()
+		}
+		if err == nil {
+			if err = write(b); err != nil {
+				err = fmt.Errorf("io: writing: %w", err)
+			}
+		}
+		if b != nil {
+			b.Release()
+		}
+		if err != nil {
 			close()
 			return err
 		}
-		if err := write(rr.RecordBatch()); err != nil {
-			close()
-			return fmt.Errorf("io: writing: %w", err)
-		}
-	}
-	if err := rr.Err(); err != nil {
-		close()
-		return err
 	}
 	if err := close(); err != nil {
 		return fmt.Errorf("io: writing: %w", err)

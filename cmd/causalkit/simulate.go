@@ -4,6 +4,7 @@ import (
 	"fmt"
 	stdio "io"
 	"math"
+	"math/rand/v2"
 	"strconv"
 
 	"github.com/spf13/cobra"
@@ -44,7 +45,30 @@ func (s *simFlags) register(cmd *cobra.Command, n int) {
 }
 
 func (s *simFlags) write(cmd *cobra.Command, cols []ckio.Column, truth string) error {
-	if err := ckio.WriteColumns(s.out, cols, ckio.WriteOptions{}); err != nil {
+	done := false
+	return s.writeChunks(cmd, func(int) []ckio.Column {
+		if done {
+			return nil
+		}
+		done = true
+		return cols
+	}, truth)
+}
+
+// writeChunks writes the rows that rows generates, a row group at a time,
+// so that any --n fits in memory.
+func (s *simFlags) writeChunks(cmd *cobra.Command, rows func(n int) []ckio.Column, truth string) error {
+	const chunk = 1 << 20
+	left := s.n
+	next := func() ([]ckio.Column, error) {
+		if left == 0 {
+			return nil, nil
+		}
+		m := min(left, chunk)
+		left -= m
+		return rows(m), cmd.Context().Err()
+	}
+	if err := ckio.WriteColumnChunks(s.out, next, ckio.WriteOptions{}); err != nil {
 		return err
 	}
 	if !s.quiet {
@@ -125,41 +149,48 @@ x_j ~ N(0,1), u_g ~ N(0, 0.5²) for g = 1 … G, ε ~ N(0, (1+|x1|)²/4).`,
 // (corr(u, v) = 0.6, so d is endogenous), d = 0.5z1 + 0.3z2 + 0.2z3 +
 // 0.1·Σw + v, and y = 1 + 2d + 0.1·Σw + u. The true effect of d is 2.
 func SimulateIV(n int, seed uint64) []ckio.Column {
-	rng := estimators.Stream(seed, 0)
-	y, d := make([]float64, n), make([]float64, n)
-	z := make([][]float64, 3)
-	w := make([][]float64, 10)
-	for j := range z {
-		z[j] = make([]float64, n)
-	}
-	for j := range w {
-		w[j] = make([]float64, n)
-	}
+	return ivRows(estimators.Stream(seed, 0))(n)
+}
+
+// ivRows returns a generator of consecutive rows of SimulateIV's design
+// drawn from rng: chunks of any sizes give the rows of one call.
+func ivRows(rng *rand.Rand) func(n int) []ckio.Column {
 	pi := []float64{0.5, 0.3, 0.2}
-	for i := range n {
-		var sw float64
-		for j := range w {
-			w[j][i] = rng.NormFloat64()
-			sw += w[j][i]
-		}
-		di := 0.1 * sw
+	return func(n int) []ckio.Column {
+		y, d := make([]float64, n), make([]float64, n)
+		z := make([][]float64, 3)
+		w := make([][]float64, 10)
 		for j := range z {
-			z[j][i] = rng.NormFloat64()
-			di += pi[j] * z[j][i]
+			z[j] = make([]float64, n)
 		}
-		v := rng.NormFloat64()
-		u := 0.6*v + 0.8*rng.NormFloat64()
-		d[i] = di + v
-		y[i] = 1 + 2*d[i] + 0.1*sw + u
+		for j := range w {
+			w[j] = make([]float64, n)
+		}
+		for i := range n {
+			var sw float64
+			for j := range w {
+				w[j][i] = rng.NormFloat64()
+				sw += w[j][i]
+			}
+			di := 0.1 * sw
+			for j := range z {
+				z[j][i] = rng.NormFloat64()
+				di += pi[j] * z[j][i]
+			}
+			v := rng.NormFloat64()
+			u := 0.6*v + 0.8*rng.NormFloat64()
+			d[i] = di + v
+			y[i] = 1 + 2*d[i] + 0.1*sw + u
+		}
+		cols := []ckio.Column{{Name: "y", Float64: y}, {Name: "d", Float64: d}}
+		for j := range z {
+			cols = append(cols, ckio.Column{Name: "z" + strconv.Itoa(j+1), Float64: z[j]})
+		}
+		for j := range w {
+			cols = append(cols, ckio.Column{Name: "w" + strconv.Itoa(j+1), Float64: w[j]})
+		}
+		return cols
 	}
-	cols := []ckio.Column{{Name: "y", Float64: y}, {Name: "d", Float64: d}}
-	for j := range z {
-		cols = append(cols, ckio.Column{Name: "z" + strconv.Itoa(j+1), Float64: z[j]})
-	}
-	for j := range w {
-		cols = append(cols, ckio.Column{Name: "w" + strconv.Itoa(j+1), Float64: w[j]})
-	}
-	return cols
 }
 
 func newSimulateIVCmd() *cobra.Command {
@@ -188,7 +219,7 @@ columns y, x1…, gx1…, g1…; f is printed on stderr. Fit it with
 			}
 			switch design {
 			case "standard":
-				return s.write(cmd, SimulateIV(s.n, s.seed), "true effect of d: 2")
+				return s.writeChunks(cmd, ivRows(estimators.Stream(s.seed, 0)), "true effect of d: 2")
 			case "da":
 				if dx < 2 || dc < 1 {
 					return usagef("--dx must be at least 2 and --confounders at least 1")
