@@ -115,7 +115,7 @@ func (t *Table) Frame(spec FrameSpec) (*Frame, error) {
 
 	if spec.NA == NAError && firstCol != "" {
 		return nil, estimators.InputErrorf("%s: column %q is missing at %s; drop incomplete rows (listwise deletion) or fill in the value",
-			t.name(), firstCol, t.rowName(firstRow))
+			t.name(), firstCol, t.RowName(firstRow))
 	}
 	for i, ok := range keep {
 		if ok {
@@ -177,7 +177,7 @@ func (t *Table) checkFinite(name string, vals []float64, row func(int) int, vali
 	for i, v := range vals {
 		if (math.IsNaN(v) || math.IsInf(v, 0)) && (valid == nil || valid[i]) {
 			return estimators.InputErrorf("%s: column %q is %v at %s; NaN and ±Inf are not data — recode them as missing (empty or NA) or fix them",
-				t.name(), name, v, t.rowName(row(i)))
+				t.name(), name, v, t.RowName(row(i)))
 		}
 	}
 	return nil

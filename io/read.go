@@ -303,9 +303,9 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-// rowName names row i (0-based) of the table for messages, counting from
-// the start of its file.
-func (t *Table) rowName(i int) string { return rowName(t.offset + i) }
+// RowName names row i (0-based) of the table for messages, counting from
+// the start of its file: "row 12 (1-based, header excluded)".
+func (t *Table) RowName(i int) string { return rowName(t.offset + i) }
 
 // rowName names data row i (0-based) for messages.
 func rowName(i int) string {

@@ -171,7 +171,7 @@ func (t *Table) Categorical(name string, order LevelOrder) (CategoricalColumn, e
 	}
 	if nanRow >= 0 {
 		return CategoricalColumn{}, estimators.InputErrorf("%s: column %q is NaN at %s; NaN cannot be a category — recode it as missing",
-			t.name(), name, t.rowName(nanRow))
+			t.name(), name, t.RowName(nanRow))
 	}
 	return c, nil
 }
@@ -226,7 +226,7 @@ func (t *Table) List(name string) (ListColumn, error) {
 				s, e := l.ValueOffsets(i)
 				if valid != nil && slices.Contains(valid[s:e], false) {
 					return ListColumn{}, estimators.InputErrorf("%s: column %q, %s: the list has a missing element; lists must be complete",
-						t.name(), name, t.rowName(row0+i))
+						t.name(), name, t.RowName(row0+i))
 				}
 				out.Values = append(out.Values, vals[s:e]...)
 			}

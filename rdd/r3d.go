@@ -78,6 +78,11 @@ type QuantileData struct {
 	Q       *mat.Dense
 	T       []float64
 	Cluster []int
+	// Weighted records that Q holds weighted quantiles (for the notes);
+	// QSelect, when set, holds the unweighted ones, from which compat mode
+	// selects bandwidths as the reference does (quirk 7).
+	Weighted bool
+	QSelect  *mat.Dense
 }
 
 // R3DOptions configure R3D. The zero value gives the defaults of the
@@ -463,25 +468,13 @@ func R3D(d *DistData, opt R3DOptions) (*R3DResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	qbw := q
-	if cfg.Compat && d.W != nil {
-		// The reference selects bandwidths from unweighted quantiles
-		// (its weights reach r3d_bwselect only through "...").
-		if cfg.H == nil || (d.T != nil && cfg.HDen == 0) {
-			if qbw, err = QuantileMatrix(d.Y, nil, cfg.Grid); err != nil {
-				return nil, err
-			}
+	qd := &QuantileData{X: d.X, Q: q, T: d.T, Cluster: d.Cluster, Weighted: d.W != nil}
+	if cfg.Compat && d.W != nil && (cfg.H == nil || (d.T != nil && cfg.HDen == 0)) {
+		if qd.QSelect, err = QuantileMatrix(d.Y, nil, cfg.Grid); err != nil {
+			return nil, err
 		}
 	}
-	res, err := r3dEstimate(cfg, d.X, q, qbw, d.T, d.Cluster)
-	if err == nil && d.W != nil {
-		if cfg.Compat {
-			res.Notes = append(res.Notes, "weighted quantiles for the estimate, unweighted quantiles for the bandwidth selector (reference quirk 7)")
-		} else {
-			res.Notes = append(res.Notes, "weighted quantiles for the estimate and the bandwidth selector (the reference selects from unweighted quantiles, quirk 7)")
-		}
-	}
-	return res, err
+	return R3DFromQuantiles(qd, opt)
 }
 
 // R3DFromQuantiles is R3D from a precomputed n × m quantile matrix whose
@@ -504,7 +497,19 @@ func R3DFromQuantiles(d *QuantileData, opt R3DOptions) (*R3DResult, error) {
 	if d.Q == nil {
 		return nil, estimators.InputErrorf("rdd: r3d: no quantile matrix")
 	}
-	return r3dEstimate(cfg, d.X, d.Q, d.Q, d.T, d.Cluster)
+	qbw := d.Q
+	if cfg.Compat && d.QSelect != nil {
+		qbw = d.QSelect
+	}
+	res, err := r3dEstimate(cfg, d.X, d.Q, qbw, d.T, d.Cluster)
+	if err == nil && d.Weighted {
+		if cfg.Compat {
+			res.Notes = append(res.Notes, "weighted quantiles for the estimate, unweighted quantiles for the bandwidth selector (reference quirk 7)")
+		} else {
+			res.Notes = append(res.Notes, "weighted quantiles for the estimate and the bandwidth selector (the reference selects from unweighted quantiles, quirk 7)")
+		}
+	}
+	return res, err
 }
 
 // r3dSides are the plus side (index 0, X ≥ c) and the minus side (1).

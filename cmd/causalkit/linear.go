@@ -69,7 +69,7 @@ func (m *linearModel) stream(s *streamer, data string, opt iv.Options, covType e
 	if cluster != "" {
 		spec.Categorical = []string{cluster}
 	}
-	states, err := s.pass(1, spec, func(_ int, fr *ckio.Frame) (unitResult, error) {
+	states, err := s.pass(1, spec, func(_ int, _ *ckio.Table, fr *ckio.Frame) (unitResult, error) {
 		a, err := iv.NewAccumulator(names)
 		if err != nil {
 			return unitResult{}, err
@@ -111,7 +111,7 @@ func (m *linearModel) stream(s *streamer, data string, opt iv.Options, covType e
 		return fit, cov, input, err
 	}
 	k := len(fit.Coef)
-	states, err = s.pass(2, spec, func(u int, fr *ckio.Frame) (unitResult, error) {
+	states, err = s.pass(2, spec, func(u int, _ *ckio.Table, fr *ckio.Frame) (unitResult, error) {
 		meat := estimators.NewMeat(covType, k)
 		if fr.N > 0 {
 			var codes []int

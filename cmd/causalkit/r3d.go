@@ -21,6 +21,7 @@ import (
 
 type r3dFlags struct {
 	commonFlags
+	streamFlags
 	unit, y, x, fuzzy, method, kernel, quantiles string
 	multiplier, multipliers, tests, testRanges   string
 	cluster, plot                                string
@@ -50,7 +51,8 @@ specification marks as errors and says so in the output's notes.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return f.run(cmd) },
 	}
-	f.register(cmd, true)
+	f.commonFlags.register(cmd, true)
+	f.streamFlags.register(cmd)
 	fs := cmd.Flags()
 	fs.StringVar(&f.unit, "unit", "", "unit column of a long table (one row per draw); without it --y is a list<double> column")
 	fs.StringVar(&f.y, "y", "", "outcome: the draws (long) or a list<double> column (one row per unit)")
@@ -211,20 +213,48 @@ func (f *r3dFlags) run(cmd *cobra.Command) error {
 	if err := checkPlot(f.plot); err != nil {
 		return err
 	}
-	d, input, err := f.loadUnits(cmd)
+	spec, err := f.spec()
 	if err != nil {
 		return err
 	}
+	st, err := f.streamFlags.streamer(cmd, &f.commonFlags, len(spec.Numeric)+len(spec.Categorical)+len(spec.Lists))
+	if err != nil {
+		return err
+	}
+	var (
+		d     *rdd.DistData
+		qd    *rdd.QuantileData
+		input estimators.Input
+	)
+	if st != nil {
+		qd, input, err = f.streamUnits(st, opt)
+	} else {
+		d, input, err = f.loadUnits(cmd)
+	}
+	if err != nil {
+		return err
+	}
+	x, cl := func() ([]float64, []int) {
+		if d != nil {
+			return d.X, d.Cluster
+		}
+		return qd.X, qd.Cluster
+	}()
 	if opt.Xi != nil {
-		want := len(d.X)
-		if d.Cluster != nil {
-			want = countCodes(d.Cluster)
+		want := len(x)
+		if cl != nil {
+			want = countCodes(cl)
 		}
 		if r, _ := opt.Xi.Dims(); r != want {
 			return usagef("--multipliers has %d rows; need one per unit (or per cluster): %d", r, want)
 		}
 	}
-	r, err := rdd.R3D(d, opt)
+	var r *rdd.R3DResult
+	if d != nil {
+		r, err = rdd.R3D(d, opt)
+	} else {
+		r, err = rdd.R3DFromQuantiles(qd, opt)
+	}
 	if err != nil {
 		return err
 	}
@@ -310,10 +340,8 @@ func (f *r3dFlags) run(cmd *cobra.Command) error {
 	return f.emit(cmd, res)
 }
 
-// loadUnits reads the units: long format (unit, x, y, [t], [w], [cluster])
-// grouped by unit in order of first appearance, or one row per unit with a
-// list<double> outcome.
-func (f *r3dFlags) loadUnits(cmd *cobra.Command) (*rdd.DistData, estimators.Input, error) {
+// spec returns the columns of the units' table.
+func (f *r3dFlags) spec() (ckio.FrameSpec, error) {
 	numeric := []string{f.x}
 	if f.fuzzy != "" {
 		numeric = append(numeric, f.fuzzy)
@@ -331,11 +359,23 @@ func (f *r3dFlags) loadUnits(cmd *cobra.Command) (*rdd.DistData, estimators.Inpu
 		spec.Categorical = append(spec.Categorical, f.unit)
 	} else {
 		if f.weights != "" {
-			return nil, estimators.Input{}, usagef("--weights (draw weights) needs the long format (--unit)")
+			return spec, usagef("--weights (draw weights) needs the long format (--unit)")
 		}
 		spec.Lists = []string{f.y}
 	}
 	spec.Numeric = numeric
+	return spec, nil
+}
+
+// loadUnits reads the units: long format (unit, x, y, [t], [w], [cluster])
+// grouped by unit in order of first appearance, or one row per unit with a
+// list<double> outcome.
+func (f *r3dFlags) loadUnits(cmd *cobra.Command) (*rdd.DistData, estimators.Input, error) {
+	spec, err := f.spec()
+	if err != nil {
+		return nil, estimators.Input{}, err
+	}
+	numeric := spec.Numeric
 	frame, input, t, err := f.loadSpec(cmd, spec)
 	if err != nil {
 		return nil, input, err

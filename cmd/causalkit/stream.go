@@ -266,7 +266,7 @@ type unitResult struct {
 // the stage or partials when they hold the round, else computed by fn on
 // each unit's frame (spec's columns), units in parallel. A --shard run
 // computes its units, writes its partial and returns errShardWritten.
-func (s *streamer) pass(r int, spec ckio.FrameSpec, fn func(u int, fr *ckio.Frame) (unitResult, error)) ([]ckio.PartialState, error) {
+func (s *streamer) pass(r int, spec ckio.FrameSpec, fn func(u int, t *ckio.Table, fr *ckio.Frame) (unitResult, error)) ([]ckio.PartialState, error) {
 	if got, ok := s.stage[r]; ok {
 		if err := s.complete(r, got); err != nil {
 			return nil, err
@@ -297,7 +297,7 @@ func (s *streamer) pass(r int, spec ckio.FrameSpec, fn func(u int, fr *ckio.Fram
 			if err != nil {
 				return err
 			}
-			res, err := fn(u, fr)
+			res, err := fn(u, t, fr)
 			if err != nil {
 				return fmt.Errorf("%s: %w", s.plan.Name(u), err)
 			}
