@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -181,6 +182,17 @@ func (s *streamFlags) streamer(cmd *cobra.Command, c *commonFlags, columns int) 
 	}
 	st.plan = plan
 	st.lo, st.hi = 0, len(plan.Units)
+	// Keep the heap within the budget: the garbage collector works harder
+	// near it, and row groups are read in parallel only as far as about
+	// four copies of each fit.
+	debug.SetMemoryLimit(limit - limit/8) // room for what the runtime holds outside the heap
+	var largest int64
+	for _, u := range plan.Units {
+		largest = max(largest, u.Rows)
+	}
+	if per := largest * int64(columns) * 8 * 4; per > 0 {
+		st.workers = int(max(1, min(int64(st.workers), limit/per)))
+	}
 	if st.shard > 0 {
 		st.lo, st.hi = plan.Shard(st.shard-1, st.shards)
 		if s.stage != "" {
