@@ -156,12 +156,29 @@ func (ls *LS) Bread() *mat.SymDense {
 	return b
 }
 
+// MaxAbs bounds the magnitude of data values: beyond it, the squares,
+// cross-products and polynomial powers that estimators form overflow
+// float64 (or lose every digit of the smaller terms).
+const MaxAbs = 1e100
+
+// Unusable reports whether v cannot be a data value: NaN, ±Inf, or beyond
+// ±MaxAbs.
+func Unusable(v float64) bool { return !(math.Abs(v) <= MaxAbs) }
+
+// unusableError explains why value v of column name at where is rejected.
+func unusableError(name string, v float64, where string) error {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return InputErrorf("column %q has %v in %s; remove or impute non-finite values", name, v, where)
+	}
+	return InputErrorf("column %q has %v in %s; values beyond ±1e100 overflow the squares and products estimators form: rescale the column", name, v, where)
+}
+
 // CheckFinite returns an input error naming the column and the first row
 // (1-based) that holds NaN or ±Inf, or nil.
 func CheckFinite(name string, v []float64) error {
 	for i, f := range v {
-		if f-f != 0 { // NaN and ±Inf are the values for which x − x ≠ 0
-			return InputErrorf("column %q has %v in row %d; remove or impute non-finite values", name, f, i+1)
+		if Unusable(f) {
+			return unusableError(name, f, fmt.Sprintf("row %d", i+1))
 		}
 	}
 	return nil

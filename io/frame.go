@@ -171,12 +171,16 @@ func (f *Frame) subset() {
 	}
 }
 
-// checkFinite rejects NaN and ±Inf among the valid values; row maps a
-// value index to its table row.
+// checkFinite rejects NaN, ±Inf and values beyond ±estimators.MaxAbs
+// among the valid values; row maps a value index to its table row.
 func (t *Table) checkFinite(name string, vals []float64, row func(int) int, valid []bool) error {
 	for i, v := range vals {
-		if (math.IsNaN(v) || math.IsInf(v, 0)) && (valid == nil || valid[i]) {
-			return estimators.InputErrorf("%s: column %q is %v at %s; NaN and ±Inf are not data — recode them as missing (empty or NA) or fix them",
+		if estimators.Unusable(v) && (valid == nil || valid[i]) {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return estimators.InputErrorf("%s: column %q is %v at %s; NaN and ±Inf are not data — recode them as missing (empty or NA) or fix them",
+					t.name(), name, v, t.RowName(row(i)))
+			}
+			return estimators.InputErrorf("%s: column %q is %v at %s; values beyond ±1e100 overflow the squares and products estimators form — rescale the column",
 				t.name(), name, v, t.RowName(row(i)))
 		}
 	}
