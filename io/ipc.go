@@ -22,7 +22,14 @@ func readIPC(ctx context.Context, src *stdio.SectionReader, name string, opt Rea
 	defer func() { releaseAll(batches) }()
 
 	head := make([]byte, len(ipcMagic))
+	isFile := false
 	if n, _ := src.ReadAt(head, 0); n == len(head) && bytes.Equal(head, ipcMagic) {
+		isFile = true
+	}
+	if err := checkIPC(src, isFile); err != nil {
+		return nil, corrupt(name, FormatIPC, err)
+	}
+	if isFile {
 		r, err := ipc.NewFileReader(src, ipc.WithAllocator(opt.Allocator))
 		if err != nil {
 			return nil, corrupt(name, FormatIPC, err)

@@ -1,6 +1,7 @@
 package io
 
 import (
+	"bufio"
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
@@ -194,4 +195,22 @@ func (p *Plan) ReadUnit(ctx context.Context, u int, columns []string) (*Table, e
 	defer releaseAll(batches)
 	tbl := pq.table(batches)
 	return &Table{tbl: tbl, src: Source{Path: path, Rows: int(unit.Rows)}, offset: int(unit.Offset)}, nil
+}
+
+// PhysicalMemory returns the machine's RAM in bytes, or 0 where it is not
+// known (it reads /proc/meminfo).
+func PhysicalMemory() int64 {
+	f, err := os.Open("/proc/meminfo")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var kb int64
+		if n, _ := fmt.Sscanf(sc.Text(), "MemTotal: %d kB", &kb); n == 1 {
+			return kb << 10
+		}
+	}
+	return 0
 }

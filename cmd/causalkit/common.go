@@ -141,6 +141,9 @@ func expandColumns(flag string, names []string) ([]string, error) {
 		if pa != pb || na < 0 || nb < na {
 			return nil, usagef("--%s: %q is not a range like x1..x10 (same prefix, increasing numbers)", flag, n)
 		}
+		if nb-na >= 100_000 {
+			return nil, usagef("--%s: %q names %d columns; at most 100000", flag, n, nb-na+1)
+		}
 		for i := na; i <= nb; i++ {
 			out = append(out, pa+strconv.Itoa(i))
 		}

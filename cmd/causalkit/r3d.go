@@ -82,13 +82,17 @@ specification marks as errors and says so in the output's notes.`,
 
 // parseGrid parses start:stop:step (R's seq) or a comma-separated list.
 func parseGrid(s string) ([]float64, error) {
+	const maxGrid = 100_000
 	if a, rest, ok := strings.Cut(s, ":"); ok {
 		b, c, ok := strings.Cut(rest, ":")
 		start, e1 := strconv.ParseFloat(a, 64)
 		stop, e2 := strconv.ParseFloat(b, 64)
 		step, e3 := strconv.ParseFloat(c, 64)
-		if !ok || e1 != nil || e2 != nil || e3 != nil || !(step > 0) || stop < start {
+		if !ok || e1 != nil || e2 != nil || e3 != nil || !(step > 0) || !(stop >= start) || math.IsInf(stop-start, 0) {
 			return nil, usagef("--quantiles %q: write start:stop:step, e.g. 0.01:0.99:0.01", s)
+		}
+		if n := (stop-start)/step + 1; n > maxGrid {
+			return nil, usagef("--quantiles %q has %.3g points; at most %d", s, n, maxGrid)
 		}
 		var g []float64
 		for k := 0; ; k++ {

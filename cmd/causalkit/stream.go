@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -90,27 +89,11 @@ func parseSize(s string) (int64, error) {
 	v, err := strconv.ParseFloat(num, 64)
 	mult, ok := map[string]float64{"": 1, "B": 1, "KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12,
 		"KIB": 1 << 10, "MIB": 1 << 20, "GIB": 1 << 30, "TIB": 1 << 40, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}[strings.ToUpper(unit)]
-	if err != nil || !ok || !(v > 0) {
+	b := v * mult
+	if err != nil || !ok || !(b >= 1 && b < 1<<62) {
 		return 0, fmt.Errorf("%q is not a memory size; write e.g. 512MiB or 4GB", s)
 	}
-	return int64(v * mult), nil
-}
-
-// physicalMemory returns the machine's RAM in bytes (0 when unknown).
-func physicalMemory() int64 {
-	f, err := os.Open("/proc/meminfo")
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		var kb int64
-		if n, _ := fmt.Sscanf(sc.Text(), "MemTotal: %d kB", &kb); n == 1 {
-			return kb << 10
-		}
-	}
-	return 0
+	return int64(b), nil
 }
 
 // streamer decides whether the command streams its data and returns the
@@ -123,7 +106,7 @@ func (s *streamFlags) streamer(cmd *cobra.Command, c *commonFlags, columns int) 
 	if st.workers == 0 {
 		st.workers = runtime.GOMAXPROCS(0)
 	}
-	limit := physicalMemory() / 4
+	limit := ckio.PhysicalMemory() / 4
 	if limit == 0 {
 		limit = 4 << 30
 	}
