@@ -180,6 +180,31 @@ func (f *Fit) AddMeat(m *estimators.Meat, d *Data, i0 int, cluster []int, levels
 	return sc.AddTo(m, i0, cluster, levels)
 }
 
+// AddWild adds the rows of d (a chunk of the fitted data) to a wild
+// bootstrap accumulator created with dimension len(f.Coef), each row its
+// own unit with the given key (see estimators.WildAccumulator).
+func (f *Fit) AddWild(w *estimators.WildAccumulator, d *Data, keys []uint64) error {
+	if !f.HasAnalyticSE() {
+		return estimators.InputErrorf("iv: %s has no analytic scores; its wild bootstrap needs the data in memory", f.Method)
+	}
+	sc, err := f.scoresOf(d, f.residualsOf(d))
+	if err != nil {
+		return err
+	}
+	sc.AddWild(w, keys)
+	return nil
+}
+
+// WildReplicates returns the wild bootstrap replicates of the coefficients
+// from an accumulator filled by AddWild (or with cluster sums of a meat).
+func (f *Fit) WildReplicates(w *estimators.WildAccumulator) (*mat.Dense, error) {
+	_, mm, err := f.scoreBasis()
+	if err != nil {
+		return nil, err
+	}
+	return w.Replicates(mm, f.Coef), nil
+}
+
 // MeatCov returns the robust covariance of the coefficients from a meat
 // accumulated by AddMeat over all the fit's rows.
 func (f *Fit) MeatCov(m *estimators.Meat) (*estimators.Covariance, error) {

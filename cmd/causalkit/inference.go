@@ -104,13 +104,22 @@ func (f *inferenceFlags) prepareBoot() error {
 // streamable rejects the inference options that a streamed fit (see
 // streamFlags) does not offer.
 func (f *inferenceFlags) streamable() error {
-	if f.bootstrap > 0 {
-		return usagef("--bootstrap needs the data in memory; stream with analytic standard errors (--vce), or raise --memory-limit")
+	if f.bootstrap > 0 && f.boot.Scheme != estimators.Wild {
+		return usagef("--bootstrap-type %s needs the data in memory; streamed data take --bootstrap-type wild (or raise --memory-limit)", f.boot.Scheme)
 	}
 	if len(f.cluster) > 1 {
 		return usagef("two-way clustering needs the data in memory; raise --memory-limit")
 	}
 	return nil
+}
+
+// wildBoot returns the wild bootstrap a streamed fit accumulates (nil
+// without --bootstrap).
+func (f *inferenceFlags) wildBoot(seed uint64) *wildBoot {
+	if f.bootstrap == 0 {
+		return nil
+	}
+	return &wildBoot{reps: f.bootstrap, seed: seed, mult: f.boot.Multiplier}
 }
 
 // attachClusters reads the cluster codes from the frame into opt.

@@ -175,10 +175,11 @@ func (f *ivFlags) run(cmd *cobra.Command) error {
 		return err
 	}
 	var (
-		fit   *iv.Fit
-		cov   *estimators.Covariance
-		input estimators.Input
-		path  []iv.AlphaScore
+		fit        *iv.Fit
+		cov        *estimators.Covariance
+		input      estimators.Input
+		path       []iv.AlphaScore
+		streamReps *mat.Dense // a streamed wild bootstrap
 	)
 	if st != nil {
 		if err := f.streamable(); err != nil {
@@ -191,9 +192,11 @@ func (f *ivFlags) run(cmd *cobra.Command) error {
 		if len(f.cluster) > 0 {
 			cluster = f.cluster[0]
 		}
-		if fit, cov, input, err = model.stream(st, f.data, opt, covOpt.Type, cluster); err != nil {
+		sf, err := model.stream(st, f.data, opt, covOpt.Type, cluster, f.wildBoot(f.seed))
+		if err != nil {
 			return err
 		}
+		fit, cov, input, streamReps = sf.fit, sf.cov, sf.input, sf.reps
 	} else {
 		frame, in, release, err := f.load(cmd, slices.Concat(model.numeric(), f.alphaEval), f.cluster)
 		if err != nil {
@@ -253,6 +256,9 @@ func (f *ivFlags) run(cmd *cobra.Command) error {
 	res.Provenance.Input = &input
 	if f.bootstrap > 0 {
 		_, err := f.runBootstrap(cmd, &f.commonFlags, res, rows, fit.Coef, func(b estimators.LSBootOptions) (*mat.Dense, int, error) {
+			if streamReps != nil {
+				return streamReps, 0, nil
+			}
 			return fit.Bootstrap(cmd.Context(), opt, iv.BootOptions{BootOptions: b.BootOptions, Scheme: b.Scheme, Cluster: b.Cluster, Multiplier: b.Multiplier})
 		})
 		if err != nil {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 
+	"gonum.org/v1/gonum/mat"
+
 	"github.com/causalkit/causalkit/estimators"
 	ckio "github.com/causalkit/causalkit/io"
 	"github.com/causalkit/causalkit/iv"
@@ -58,12 +60,31 @@ func (m *linearModel) data(fr *ckio.Frame) *iv.Data {
 	return d
 }
 
+// wildBoot asks a streamed fit for a wild bootstrap: multipliers per row,
+// or per cluster when the fit is clustered, drawn by Multiplier.At.
+type wildBoot struct {
+	reps int
+	seed uint64
+	mult estimators.Multiplier
+}
+
+// streamFit is a streamed fit: the coefficients, their covariance (nil
+// without analytic errors) and the wild bootstrap replicates (nil unless
+// asked for).
+type streamFit struct {
+	fit   *iv.Fit
+	cov   *estimators.Covariance
+	reps  *mat.Dense
+	input estimators.Input
+}
+
 // stream fits the model over the streamer's row groups: pass 1 reduces
 // each row group to its QR factor and merges them in row-group order; a
-// robust or cluster covariance takes pass 2, which does the same with the
-// sandwich meat. cluster is the cluster column ("" for none).
-func (m *linearModel) stream(s *streamer, data string, opt iv.Options, covType estimators.CovType, cluster string) (*iv.Fit, *estimators.Covariance, estimators.Input, error) {
-	var input estimators.Input
+// robust or cluster covariance, or a wild bootstrap, takes pass 2, which
+// does the same with the sandwich meat and the replicates' score sums.
+// cluster is the cluster column ("" for none).
+func (m *linearModel) stream(s *streamer, data string, opt iv.Options, covType estimators.CovType, cluster string, boot *wildBoot) (*streamFit, error) {
+	out := &streamFit{}
 	names := m.data(nil)
 	spec := ckio.FrameSpec{Numeric: m.numeric(), NA: s.c.naPolicy()}
 	if cluster != "" {
@@ -82,61 +103,129 @@ func (m *linearModel) stream(s *streamer, data string, opt iv.Options, covType e
 		return unitResult{vals: a.Encode()}, nil
 	})
 	if err != nil {
-		return nil, nil, input, err
+		return nil, err
 	}
-	input = s.input(data, states)
+	out.input = s.input(data, states)
 	acc, err := iv.NewAccumulator(names)
 	if err != nil {
-		return nil, nil, input, err
+		return nil, err
 	}
 	for _, st := range states {
 		part, _ := iv.NewAccumulator(names)
 		if err := part.Decode(st.Vals); err != nil {
-			return nil, nil, input, fmt.Errorf("%s: %w", s.plan.Name(st.Unit), err)
+			return nil, fmt.Errorf("%s: %w", s.plan.Name(st.Unit), err)
 		}
 		acc.Merge(part)
 	}
-	if input.Dropped > 0 {
-		s.notef("dropped %d of %d rows with missing values (use --na error to stop instead)", input.Dropped, input.Rows)
+	if out.input.Dropped > 0 {
+		s.notef("dropped %d of %d rows with missing values (use --na error to stop instead)", out.input.Dropped, out.input.Rows)
 	}
 	fit, err := acc.Fit(opt)
 	if err != nil {
-		return nil, nil, input, err
+		return nil, err
 	}
+	out.fit = fit
 	if !fit.HasAnalyticSE() {
-		return fit, nil, input, nil
+		if boot != nil {
+			return nil, usagef("--method %s has no scores for a wild bootstrap of streamed data; raise --memory-limit to bootstrap in memory", opt.Method)
+		}
+		return out, nil
 	}
-	if covType == estimators.Classical {
-		cov, err := fit.Cov(estimators.CovOptions{Type: covType})
-		return fit, cov, input, err
+	// The meat of pass 2: the covariance's, or for a wild cluster
+	// bootstrap of an unadjusted fit the clusters' score sums.
+	meatType := covType
+	if meatType == estimators.Classical && boot != nil && cluster != "" {
+		meatType = estimators.CR0
+	}
+	rowWild := boot != nil && cluster == ""
+	if meatType == estimators.Classical && !rowWild {
+		out.cov, err = fit.Cov(estimators.CovOptions{Type: covType})
+		return out, err
 	}
 	k := len(fit.Coef)
+	newWild := func() *estimators.WildAccumulator {
+		return estimators.NewWildAccumulator(boot.reps, k, boot.seed, boot.mult)
+	}
 	states, err = s.pass(2, spec, func(u int, _ *ckio.Table, fr *ckio.Frame) (unitResult, error) {
-		meat := estimators.NewMeat(covType, k)
-		if fr.N > 0 {
+		var res unitResult
+		if fr.N == 0 {
+			return res, nil
+		}
+		d := m.data(fr)
+		if meatType != estimators.Classical {
+			meat := estimators.NewMeat(meatType, k)
 			var codes []int
 			var levels []string
 			if cluster != "" {
 				codes, levels = fr.Codes(cluster)
 			}
-			if err := fit.AddMeat(meat, m.data(fr), int(s.plan.Units[u].Offset), codes, levels); err != nil {
-				return unitResult{}, err
+			if err := fit.AddMeat(meat, d, int(s.plan.Units[u].Offset), codes, levels); err != nil {
+				return res, err
 			}
+			res.vals, res.keys = meat.Encode()
 		}
-		vals, keys := meat.Encode()
-		return unitResult{vals: vals, keys: keys}, nil
+		if rowWild {
+			unit := s.plan.Units[u]
+			keys := make([]uint64, fr.N)
+			for i, r := range fr.Rows {
+				keys[i] = uint64(unit.File)<<40 | uint64(unit.Offset+int64(r))
+			}
+			w := newWild()
+			if err := fit.AddWild(w, d, keys); err != nil {
+				return res, err
+			}
+			res.vals = append(res.vals, w.T...)
+		}
+		return res, nil
 	})
 	if err != nil {
-		return nil, nil, input, err
+		return nil, err
 	}
-	meat := estimators.NewMeat(covType, k)
+	meat := estimators.NewMeat(meatType, k)
+	var wild *estimators.WildAccumulator
+	if boot != nil {
+		wild = newWild()
+	}
 	for _, st := range states {
-		part, err := estimators.DecodeMeat(covType, k, st.Vals, st.Keys)
-		if err != nil {
-			return nil, nil, input, fmt.Errorf("%s: %w", s.plan.Name(st.Unit), err)
+		vals := st.Vals
+		if len(vals) == 0 {
+			continue // a row group without complete rows
 		}
-		meat.Merge(part)
+		if rowWild {
+			tail := len(vals) - boot.reps*k
+			part := newWild()
+			if tail < 0 || part.Decode(vals[tail:]) != nil {
+				return nil, fmt.Errorf("%s: malformed bootstrap state", s.plan.Name(st.Unit))
+			}
+			wild.Merge(part)
+			vals = vals[:tail]
+		}
+		if meatType != estimators.Classical {
+			part, err := estimators.DecodeMeat(meatType, k, vals, st.Keys)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", s.plan.Name(st.Unit), err)
+			}
+			meat.Merge(part)
+		}
 	}
-	cov, err := fit.MeatCov(meat)
-	return fit, cov, input, err
+	if covType == estimators.Classical {
+		out.cov, err = fit.Cov(estimators.CovOptions{Type: covType})
+	} else {
+		out.cov, err = fit.MeatCov(meat)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if boot != nil {
+		if cluster != "" {
+			if meat.Clusters() < 2 {
+				return nil, estimators.InputErrorf("the wild cluster bootstrap needs at least 2 clusters; %q has %d", cluster, meat.Clusters())
+			}
+			wild.AddSums(meat.ClusterSums())
+		}
+		if out.reps, err = fit.WildReplicates(wild); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }

@@ -91,6 +91,8 @@ func (f *lmFlags) run(cmd *cobra.Command) error {
 		ls    *estimators.LS
 		cov   *estimators.Covariance
 		input estimators.Input
+		// streamReps are the replicates of a streamed wild bootstrap.
+		streamReps *mat.Dense
 	)
 	if st != nil {
 		if err := f.streamable(); err != nil {
@@ -103,11 +105,12 @@ func (f *lmFlags) run(cmd *cobra.Command) error {
 		if len(f.cluster) > 0 {
 			cluster = f.cluster[0]
 		}
-		ivFit, c, in, err := model.stream(st, f.data, iv.Options{Method: iv.OLS}, covOpt.Type, cluster)
+		sf, err := model.stream(st, f.data, iv.Options{Method: iv.OLS}, covOpt.Type, cluster, f.wildBoot(f.seed))
 		if err != nil {
 			return fmt.Errorf("lm: %w", err)
 		}
-		cov, input = c, in
+		ivFit := sf.fit
+		cov, input, streamReps = sf.cov, sf.input, sf.reps
 		fit = lmFit{names: ivFit.Names, coef: ivFit.Coef, se: iv.SE(cov), kept: allColumns(len(ivFit.Coef)), n: ivFit.N,
 			rss: ivFit.RSS, tss: ivFit.TotalSS(model.intercept), intercept: model.intercept}
 	} else {
@@ -163,6 +166,9 @@ func (f *lmFlags) run(cmd *cobra.Command) error {
 
 	if f.bootstrap > 0 {
 		reps, err := f.runBootstrap(cmd, &f.commonFlags, res, rows, fit.coef, func(b estimators.LSBootOptions) (*mat.Dense, int, error) {
+			if streamReps != nil {
+				return streamReps, 0, nil
+			}
 			return ls.Bootstrap(cmd.Context(), b)
 		})
 		if err != nil {

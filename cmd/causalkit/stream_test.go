@@ -107,6 +107,8 @@ func TestShardCombine(t *testing.T) {
 		{"lm", "--data", data, "--y", "y", "--x", "d,w1..w10", "--vce", "unadjusted"},
 		{"iv", "--data", data, "--y", "y", "--endog", "d", "--instruments", "z1,z2,z3", "--exog", "w1..w10", "--vce", "hc1"},
 		{"iv", "--data", data, "--y", "y", "--endog", "d", "--instruments", "z1,z2,z3", "--vce", "cluster", "--cluster", "w3"},
+		{"lm", "--data", data, "--y", "y", "--x", "d,w1", "--bootstrap", "199", "--bootstrap-type", "wild"},
+		{"iv", "--data", data, "--y", "y", "--endog", "d", "--instruments", "z1,z2,z3", "--cluster", "wt", "--bootstrap", "99", "--bootstrap-type", "wild", "--multiplier", "mammen"},
 	} {
 		code, want, stderr := runCLI(t, append(args, "--memory-limit", "1KiB", "--format", "json", "--quiet")...)
 		if code != 0 {
@@ -126,7 +128,7 @@ func TestShardCombine(t *testing.T) {
 			parts = append(parts, part(1, i))
 		}
 		stage := filepath.Join(dir, fmt.Sprintf("c%d_stage.arrow", c))
-		robust := !strings.Contains(strings.Join(args, " "), "unadjusted")
+		robust := !strings.Contains(strings.Join(args, " "), "unadjusted") // a second pass: meat or bootstrap
 		if robust {
 			if code, _, stderr := runCLI(t, append([]string{"combine", "--out", stage}, parts...)...); code != 0 || !strings.Contains(stderr, "--stage") {
 				t.Fatalf("%v: combine round 1: exit %d: %s", args, code, stderr)
@@ -174,7 +176,7 @@ func TestStreamErrors(t *testing.T) {
 		{append(lm, "--shard", "1/2"), "--out"},
 		{[]string{"lm", "--data", csv, "--y", "y", "--x", "d", "--shard", "1/2", "--out", p1}, "convert"},
 		{append(lm, "--memory-limit", "lots"), "--memory-limit"},
-		{append(lm, "--memory-limit", "1KiB", "--bootstrap", "99"), "--bootstrap"},
+		{append(lm, "--memory-limit", "1KiB", "--bootstrap", "99"), "--bootstrap-type wild"},
 		{append(lm, "--stage", p1), "--stage"},
 		{[]string{"combine", p1, other}, "another run"},
 		{[]string{"combine", data}, "partial"},
@@ -310,6 +312,54 @@ func TestR3DStreamUnsorted(t *testing.T) {
 		code, _, stderr := runCLI(t, "r3d", "--data", data, "--unit", "unit", "--x", "x", "--y", "y", "--memory-limit", "1KiB")
 		if code != 2 || !strings.Contains(stderr, "sort the data by --unit unit") || !strings.Contains(stderr, `unit "0"`) {
 			t.Errorf("row groups of %s: exit %d, %s", rg, code, stderr)
+		}
+	}
+}
+
+// TestStreamWildBootstrap: the streamed wild bootstrap's standard errors
+// approach the HC0 (rows) and CR0 (clusters) standard errors, and do not
+// depend on the row groups' sizes beyond rounding, since each multiplier is a hash of
+// (seed, replicate, row or cluster).
+func TestStreamWildBootstrap(t *testing.T) {
+	dir, data := streamData(t)
+	coarse := filepath.Join(dir, "coarse.parquet")
+	if code, _, stderr := runCLI(t, "convert", "--data", filepath.Join(dir, "iv.csv"), "--out", coarse, "--row-group-size", "2100"); code != 0 {
+		t.Fatal(stderr)
+	}
+	for _, c := range []struct {
+		extra []string
+		vce   []string
+	}{
+		{nil, []string{"--vce", "hc0"}},
+		{[]string{"--cluster", "wt"}, []string{"--cluster", "wt", "--cluster-type", "cr0g"}},
+	} {
+		base := []string{"lm", "--y", "y", "--x", "d,w1", "--format", "json", "--quiet"}
+		boot := append(append(slices.Clone(base), c.extra...), "--bootstrap", "2000", "--bootstrap-type", "wild", "--memory-limit", "1KiB")
+		var res [3]fullResult
+		for i, args := range [][]string{
+			append(slices.Clone(boot), "--data", data),
+			append(slices.Clone(boot), "--data", coarse),
+			append(append(slices.Clone(base), c.vce...), "--data", data),
+		} {
+			code, out, stderr := runCLI(t, args...)
+			if code != 0 {
+				t.Fatalf("%v: %s", args, stderr)
+			}
+			_ = json.Unmarshal([]byte(out), &res[i])
+		}
+		for j, e := range res[2].Estimates {
+			fine, coarse := res[0].Estimates[j].StdError, res[1].Estimates[j].StdError
+			if math.Abs(fine-coarse) > 1e-12*fine { // the same multipliers, summed in other groups
+				t.Errorf("%v %s: bootstrap SE %g with row groups of 700, %g with 2100", c.extra, e.Term, fine, coarse)
+			}
+			// Only 5 clusters of wt: the bootstrap SE is far noisier there.
+			tol := 0.1
+			if c.extra != nil {
+				tol = 0.5
+			}
+			if math.Abs(fine/e.StdError-1) > tol {
+				t.Errorf("%v %s: bootstrap SE %g, analytic %g", c.extra, e.Term, fine, e.StdError)
+			}
 		}
 	}
 }
