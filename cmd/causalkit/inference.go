@@ -7,6 +7,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/causalkit/causalkit/estimators"
+	"github.com/causalkit/causalkit/internal/linstream"
 	ckio "github.com/causalkit/causalkit/io"
 )
 
@@ -115,11 +116,11 @@ func (f *inferenceFlags) streamable() error {
 
 // wildBoot returns the wild bootstrap a streamed fit accumulates (nil
 // without --bootstrap).
-func (f *inferenceFlags) wildBoot(seed uint64) *wildBoot {
+func (f *inferenceFlags) wildBoot(seed uint64) *linstream.Wild {
 	if f.bootstrap == 0 {
 		return nil
 	}
-	return &wildBoot{reps: f.bootstrap, seed: seed, mult: f.boot.Multiplier}
+	return &linstream.Wild{Reps: f.bootstrap, Seed: seed, Mult: f.boot.Multiplier}
 }
 
 // attachClusters reads the cluster codes from the frame into opt.

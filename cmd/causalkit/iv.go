@@ -11,6 +11,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/causalkit/causalkit/estimators"
+	"github.com/causalkit/causalkit/internal/linstream"
 	"github.com/causalkit/causalkit/iv"
 )
 
@@ -169,8 +170,8 @@ func (f *ivFlags) run(cmd *cobra.Command) error {
 	if err := f.prepareBoot(); err != nil {
 		return err
 	}
-	model := &linearModel{y: f.y, intercept: !f.noIntercept, exog: f.exog, endog: f.endog, instruments: f.instruments, weights: f.weights}
-	st, err := f.streamFlags.streamer(cmd, &f.commonFlags, len(model.numeric())+len(f.cluster))
+	model := &linstream.Model{Y: f.y, Intercept: !f.noIntercept, Exog: f.exog, Endog: f.endog, Instruments: f.instruments, Weights: f.weights}
+	st, err := f.streamFlags.streamer(cmd, &f.commonFlags, len(model.Numeric())+len(f.cluster))
 	if err != nil {
 		return err
 	}
@@ -188,23 +189,22 @@ func (f *ivFlags) run(cmd *cobra.Command) error {
 		if f.alphaSelect != "" {
 			return usagef("--alpha-select needs the data in memory; choose α on a sample and stream with --alpha")
 		}
-		var cluster string
 		if len(f.cluster) > 0 {
-			cluster = f.cluster[0]
+			model.Cluster = f.cluster[0]
 		}
-		sf, err := model.stream(st, f.data, opt, covOpt.Type, cluster, f.wildBoot(f.seed))
+		sf, err := streamLinear(st, f.data, model, opt, covOpt.Type, f.wildBoot(f.seed))
 		if err != nil {
 			return err
 		}
 		fit, cov, input, streamReps = sf.fit, sf.cov, sf.input, sf.reps
 	} else {
-		frame, in, release, err := f.load(cmd, slices.Concat(model.numeric(), f.alphaEval), f.cluster)
+		frame, in, release, err := f.load(cmd, slices.Concat(model.Numeric(), f.alphaEval), f.cluster)
 		if err != nil {
 			return err
 		}
 		defer release()
 		input = in
-		d := model.data(frame)
+		d := model.Data(frame)
 		f.attachClusters(frame, &covOpt)
 		if f.alphaSelect != "" {
 			eval := make([][]float64, len(f.alphaEval))

@@ -11,6 +11,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/causalkit/causalkit/estimators"
+	"github.com/causalkit/causalkit/internal/linstream"
 	"github.com/causalkit/causalkit/iv"
 )
 
@@ -81,8 +82,8 @@ func (f *lmFlags) run(cmd *cobra.Command) error {
 		return err
 	}
 
-	model := &linearModel{y: f.y, intercept: !f.noIntercept, exog: f.x, weights: f.weights}
-	st, err := f.streamFlags.streamer(cmd, &f.commonFlags, len(model.numeric())+len(f.cluster))
+	model := &linstream.Model{Y: f.y, Intercept: !f.noIntercept, Exog: f.x, Weights: f.weights}
+	st, err := f.streamFlags.streamer(cmd, &f.commonFlags, len(model.Numeric())+len(f.cluster))
 	if err != nil {
 		return err
 	}
@@ -101,26 +102,25 @@ func (f *lmFlags) run(cmd *cobra.Command) error {
 		if f.dropCollinear {
 			return usagef("--drop-collinear needs the data in memory; drop the collinear columns from --x")
 		}
-		var cluster string
 		if len(f.cluster) > 0 {
-			cluster = f.cluster[0]
+			model.Cluster = f.cluster[0]
 		}
-		sf, err := model.stream(st, f.data, iv.Options{Method: iv.OLS}, covOpt.Type, cluster, f.wildBoot(f.seed))
+		sf, err := streamLinear(st, f.data, model, iv.Options{Method: iv.OLS}, covOpt.Type, f.wildBoot(f.seed))
 		if err != nil {
 			return fmt.Errorf("lm: %w", err)
 		}
 		ivFit := sf.fit
 		cov, input, streamReps = sf.cov, sf.input, sf.reps
 		fit = lmFit{names: ivFit.Names, coef: ivFit.Coef, se: iv.SE(cov), kept: allColumns(len(ivFit.Coef)), n: ivFit.N,
-			rss: ivFit.RSS, tss: ivFit.TotalSS(model.intercept), intercept: model.intercept}
+			rss: ivFit.RSS, tss: ivFit.TotalSS(model.Intercept), intercept: model.Intercept}
 	} else {
-		frame, in, release, err := f.load(cmd, model.numeric(), f.cluster)
+		frame, in, release, err := f.load(cmd, model.Numeric(), f.cluster)
 		if err != nil {
 			return err
 		}
 		defer release()
 		input = in
-		d := model.data(frame)
+		d := model.Data(frame)
 		lsOpt := estimators.LSOptions{DropCollinear: f.dropCollinear, Weights: d.Weights}
 		if ls, err = estimators.WLS(d.Exog, d.Y, d.ExogNames, lsOpt); err != nil {
 			if strings.Contains(err.Error(), "rank deficient") {

@@ -1,0 +1,250 @@
+// Package linstream is the per-row-group arithmetic of streamed linear
+// models (lm and iv): what one unit of a Parquet plan contributes to each
+// pass, and how the contributions merge into a fit, its covariance and a
+// wild bootstrap. The command line and the Beam transforms (x/beam) run
+// the same passes; they differ only in who reads which unit and where the
+// states travel, and both merge the states in unit order, so their results
+// have the same bits.
+package linstream
+
+import (
+	"fmt"
+	"slices"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/causalkit/causalkit/estimators"
+	ckio "github.com/causalkit/causalkit/io"
+	"github.com/causalkit/causalkit/iv"
+)
+
+// Model names the columns of a linear (IV) model; lm is one without
+// endogenous regressors and instruments.
+type Model struct {
+	Y                        string
+	Intercept                bool
+	Exog, Endog, Instruments []string
+	Weights                  string
+	Cluster                  string // "" for none
+}
+
+// Numeric returns the numeric columns the model reads.
+func (m *Model) Numeric() []string {
+	cols := slices.Concat([]string{m.Y}, m.Endog, m.Exog, m.Instruments)
+	if m.Weights != "" {
+		cols = append(cols, m.Weights)
+	}
+	return cols
+}
+
+// Spec returns the frame of a unit.
+func (m *Model) Spec(na ckio.NAPolicy) ckio.FrameSpec {
+	spec := ckio.FrameSpec{Numeric: m.Numeric(), NA: na}
+	if m.Cluster != "" {
+		spec.Categorical = []string{m.Cluster}
+	}
+	return spec
+}
+
+// Data builds the model's columns from a frame (nil: only the names).
+func (m *Model) Data(fr *ckio.Frame) *iv.Data {
+	n := 0
+	col := func(name string) []float64 { return nil }
+	if fr != nil {
+		n, col = fr.N, fr.Float64
+	}
+	d := &iv.Data{Y: col(m.Y), YName: m.Y}
+	if m.Intercept {
+		one := make([]float64, n)
+		for i := range one {
+			one[i] = 1
+		}
+		d.Exog, d.ExogNames = append(d.Exog, one), append(d.ExogNames, "(Intercept)")
+	}
+	for _, c := range m.Exog {
+		d.Exog, d.ExogNames = append(d.Exog, col(c)), append(d.ExogNames, c)
+	}
+	for _, c := range m.Endog {
+		d.Endog, d.EndogNames = append(d.Endog, col(c)), append(d.EndogNames, c)
+	}
+	for _, c := range m.Instruments {
+		d.Instruments, d.InstrumentNames = append(d.Instruments, col(c)), append(d.InstrumentNames, c)
+	}
+	if m.Weights != "" {
+		d.Weights = col(m.Weights)
+	}
+	return d
+}
+
+// State is what one unit contributes to a pass.
+type State struct {
+	Unit int
+	Vals []float64
+	Keys []string
+}
+
+// First returns a unit's contribution to the first pass: the QR factor
+// of its rows.
+func (m *Model) First(fr *ckio.Frame) ([]float64, error) {
+	a, err := iv.NewAccumulator(m.Data(nil))
+	if err != nil {
+		return nil, err
+	}
+	if fr.N > 0 {
+		if err := a.Add(m.Data(fr)); err != nil {
+			return nil, err
+		}
+	}
+	return a.Encode(), nil
+}
+
+// Fit merges the first pass's states (in the order given: unit order) and
+// fits the model.
+func (m *Model) Fit(states []State, opt iv.Options) (*iv.Fit, error) {
+	names := m.Data(nil)
+	acc, err := iv.NewAccumulator(names)
+	if err != nil {
+		return nil, err
+	}
+	for _, st := range states {
+		part, _ := iv.NewAccumulator(names)
+		if err := part.Decode(st.Vals); err != nil {
+			return nil, fmt.Errorf("unit %d: %w", st.Unit, err)
+		}
+		acc.Merge(part)
+	}
+	return acc.Fit(opt)
+}
+
+// Wild asks for a wild bootstrap: multipliers per row, or per cluster when
+// the model has one, drawn by Multiplier.At.
+type Wild struct {
+	Reps int
+	Seed uint64
+	Mult estimators.Multiplier
+}
+
+// Second is the second pass of a fit: the meat of a robust or cluster
+// covariance and the score sums of a wild bootstrap.
+type Second struct {
+	fit     *iv.Fit
+	model   *Model
+	cov     estimators.CovType
+	meat    estimators.CovType // Classical: none
+	rowWild bool
+	wild    *Wild
+	k       int
+}
+
+// Second returns the second pass for covariance type cov and an optional
+// wild bootstrap. A fit without analytic scores (anchor, IVL) has none,
+// and a bootstrap of it is an error.
+func (m *Model) Second(fit *iv.Fit, cov estimators.CovType, wild *Wild) (*Second, error) {
+	p := &Second{fit: fit, model: m, cov: cov, meat: cov, wild: wild, k: len(fit.Coef)}
+	if !fit.HasAnalyticSE() {
+		if wild != nil {
+			return nil, estimators.InputErrorf("%s has no scores for a wild bootstrap of streamed data; bootstrap it in memory", fit.Method)
+		}
+		p.meat = estimators.Classical
+		return p, nil
+	}
+	if p.meat == estimators.Classical && wild != nil && m.Cluster != "" {
+		p.meat = estimators.CR0 // the clusters' score sums
+	}
+	p.rowWild = wild != nil && m.Cluster == ""
+	return p, nil
+}
+
+// Needed reports whether the pass reads the data.
+func (p *Second) Needed() bool { return p.meat != estimators.Classical || p.rowWild }
+
+func (p *Second) newWild() *estimators.WildAccumulator {
+	return estimators.NewWildAccumulator(p.wild.Reps, p.k, p.wild.Seed, p.wild.Mult)
+}
+
+// Unit returns a unit's contribution to the second pass; unit locates its
+// rows in the plan (for messages and the rows' bootstrap keys).
+func (p *Second) Unit(fr *ckio.Frame, unit ckio.Unit) (vals []float64, keys []string, err error) {
+	if fr.N == 0 {
+		return nil, nil, nil
+	}
+	d := p.model.Data(fr)
+	if p.meat != estimators.Classical {
+		meat := estimators.NewMeat(p.meat, p.k)
+		var codes []int
+		var levels []string
+		if p.model.Cluster != "" {
+			codes, levels = fr.Codes(p.model.Cluster)
+		}
+		if err := p.fit.AddMeat(meat, d, int(unit.Offset), codes, levels); err != nil {
+			return nil, nil, err
+		}
+		vals, keys = meat.Encode()
+	}
+	if p.rowWild {
+		rows := make([]uint64, fr.N)
+		for i, r := range fr.Rows {
+			rows[i] = uint64(unit.File)<<40 | uint64(unit.Offset+int64(r))
+		}
+		w := p.newWild()
+		if err := p.fit.AddWild(w, d, rows); err != nil {
+			return nil, nil, err
+		}
+		vals = append(vals, w.T...)
+	}
+	return vals, keys, nil
+}
+
+// Finish merges the second pass's states in the order given (unit order)
+// and returns the covariance and the bootstrap replicates (nil without a
+// bootstrap). Without a second pass (Needed false), states are ignored.
+func (p *Second) Finish(states []State) (*estimators.Covariance, *mat.Dense, error) {
+	if !p.fit.HasAnalyticSE() {
+		return nil, nil, nil
+	}
+	meat := estimators.NewMeat(p.meat, p.k)
+	var wild *estimators.WildAccumulator
+	if p.wild != nil {
+		wild = p.newWild()
+	}
+	for _, st := range states {
+		vals := st.Vals
+		if len(vals) == 0 {
+			continue // a unit without complete rows
+		}
+		if p.rowWild {
+			tail := len(vals) - p.wild.Reps*p.k
+			part := p.newWild()
+			if tail < 0 || part.Decode(vals[tail:]) != nil {
+				return nil, nil, fmt.Errorf("unit %d: malformed bootstrap state", st.Unit)
+			}
+			wild.Merge(part)
+			vals = vals[:tail]
+		}
+		if p.meat != estimators.Classical {
+			part, err := estimators.DecodeMeat(p.meat, p.k, vals, st.Keys)
+			if err != nil {
+				return nil, nil, fmt.Errorf("unit %d: %w", st.Unit, err)
+			}
+			meat.Merge(part)
+		}
+	}
+	var cov *estimators.Covariance
+	var err error
+	if p.cov == estimators.Classical {
+		cov, err = p.fit.Cov(estimators.CovOptions{Type: p.cov})
+	} else {
+		cov, err = p.fit.MeatCov(meat)
+	}
+	if err != nil || wild == nil {
+		return cov, nil, err
+	}
+	if p.model.Cluster != "" {
+		if meat.Clusters() < 2 {
+			return nil, nil, estimators.InputErrorf("the wild cluster bootstrap needs at least 2 clusters; %q has %d", p.model.Cluster, meat.Clusters())
+		}
+		wild.AddSums(meat.ClusterSums())
+	}
+	reps, err := p.fit.WildReplicates(wild)
+	return cov, reps, err
+}
