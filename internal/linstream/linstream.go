@@ -155,6 +155,9 @@ func (m *Model) Second(fit *iv.Fit, cov estimators.CovType, wild *Wild) (*Second
 	return p, nil
 }
 
+// Fit returns the fit the pass belongs to.
+func (p *Second) Fit() *iv.Fit { return p.fit }
+
 // Needed reports whether the pass reads the data.
 func (p *Second) Needed() bool { return p.meat != estimators.Classical || p.rowWild }
 
