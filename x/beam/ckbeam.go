@@ -28,8 +28,8 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
 
 	"github.com/causalkit/causalkit/estimators"
-	ckio "github.com/causalkit/causalkit/io"
 	"github.com/causalkit/causalkit/internal/linstream"
+	ckio "github.com/causalkit/causalkit/io"
 	"github.com/causalkit/causalkit/iv"
 )
 
