@@ -5,6 +5,7 @@ import (
 	"hash/fnv"
 	"math"
 
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -13,7 +14,14 @@ import (
 // that it does not depend on how rows are split into chunks, shards or
 // threads, nor on the order in which they are visited.
 func (m Multiplier) At(seed uint64, b int, key uint64) float64 {
-	h := mix(mix(seed^mix(uint64(b)+1)) ^ key)
+	return m.draw(mix(replicateSeed(seed, b) ^ key))
+}
+
+// replicateSeed is the part of At's hash that depends on (seed, b) only.
+func replicateSeed(seed uint64, b int) uint64 { return mix(seed ^ mix(uint64(b)+1)) }
+
+// draw maps the hash h to a multiplier.
+func (m Multiplier) draw(h uint64) float64 {
 	u := float64(h>>11) / (1 << 53) // [0, 1)
 	switch m {
 	case Rademacher:
@@ -66,18 +74,21 @@ func (w *WildAccumulator) AddRows(u [][]float64, e []float64, keys []uint64) {
 	if len(u) != w.Dim {
 		panic("estimators: WildAccumulator.AddRows: wrong score dimension")
 	}
-	w.v = grow(w.v, len(e))
-	for b := range w.Reps {
-		for i, key := range keys {
-			w.v[i] = w.Mult.At(w.Seed, b, key) * e[i]
-		}
-		t := w.T[b*w.Dim : (b+1)*w.Dim]
-		for a, col := range u {
-			var s float64
-			for i, ui := range col {
-				s += ui * w.v[i]
+	// Blocks of rows small enough to stay in cache across the replicates.
+	const block = 256
+	w.v = grow(w.v, block)
+	for i0 := 0; i0 < len(e); i0 += block {
+		i1 := min(i0+block, len(e))
+		v := w.v[:i1-i0]
+		for b := range w.Reps {
+			sb := replicateSeed(w.Seed, b)
+			for i := range v {
+				v[i] = w.Mult.draw(mix(sb^keys[i0+i])) * e[i0+i]
 			}
-			t[a] += s
+			t := w.T[b*w.Dim : (b+1)*w.Dim]
+			for a, col := range u {
+				t[a] += floats.Dot(col[i0:i1], v)
+			}
 		}
 	}
 }
@@ -86,8 +97,9 @@ func (w *WildAccumulator) AddRows(u [][]float64, e []float64, keys []uint64) {
 func (w *WildAccumulator) AddSums(keys []uint64, sums [][]float64) {
 	for b := range w.Reps {
 		t := w.T[b*w.Dim : (b+1)*w.Dim]
+		sb := replicateSeed(w.Seed, b)
 		for u, z := range sums {
-			v := w.Mult.At(w.Seed, b, keys[u])
+			v := w.Mult.draw(mix(sb ^ keys[u]))
 			for a, za := range z {
 				t[a] += v * za
 			}

@@ -48,3 +48,17 @@ func BenchmarkRDDCommand(b *testing.B) {
 func BenchmarkRDDCommand100k(b *testing.B) {
 	benchCommand(b, []string{"simulate", "rdd", "--n", "100000"}, "rdd", "--y", "y", "--x", "x")
 }
+
+// BenchmarkIVCommandStreamed is BenchmarkIVCommand's workload streamed
+// (a memory limit below the data): two passes over the row groups.
+func BenchmarkIVCommandStreamed(b *testing.B) {
+	benchCommand(b, []string{"simulate", "iv", "--n", "1000000"},
+		"iv", "--y", "y", "--endog", "d", "--instruments", "z1..z3", "--exog", "w1..w10", "--vce", "hc1", "--memory-limit", "64MiB")
+}
+
+// BenchmarkLmWildStreamed is OLS on 1,000,000 × 10 streamed, with a wild
+// bootstrap of 199 replicates accumulated in the second pass.
+func BenchmarkLmWildStreamed(b *testing.B) {
+	benchCommand(b, []string{"simulate", "lm", "--n", "1000000", "--p", "10"},
+		"lm", "--y", "y", "--x", "x1..x10", "--bootstrap", "199", "--bootstrap-type", "wild", "--memory-limit", "64MiB")
+}
