@@ -162,3 +162,22 @@ func (s Scores) AddWild(w *WildAccumulator, keys []uint64) {
 		w.AddRows(u, e, keys[i0:i0+len(e)])
 	})
 }
+
+// PoissonWeight returns the Poisson(1) weight of the unit with key in
+// bootstrap replicate b: a counter-based draw like Multiplier.At. Poisson
+// weights stand in for the multinomial counts of the pairs (or cluster)
+// bootstrap when the data arrive in pieces: each unit's weight is drawn
+// independently of the others, so no pass needs the number of units.
+func PoissonWeight(seed uint64, b int, key uint64) float64 {
+	// A stream of its own, apart from the multipliers of the same key.
+	u := float64(mix(replicateSeed(seed^0x5bd1e9955bd1e995, b)^key)>>11) / (1 << 53)
+	p := math.Exp(-1) // P(K = 0)
+	cdf := p
+	k := 0
+	for u >= cdf && k < 30 {
+		k++
+		p /= float64(k)
+		cdf += p
+	}
+	return float64(k)
+}

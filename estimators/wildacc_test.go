@@ -97,3 +97,22 @@ func BenchmarkWildAccumulator(b *testing.B) {
 		w.AddRows(u, e, keys)
 	}
 }
+
+// TestPoissonWeight: the weights are Poisson(1): mean 1, variance 1, and
+// P(0) = e⁻¹.
+func TestPoissonWeight(t *testing.T) {
+	const n = 200000
+	var s, s2, zeros float64
+	for k := range n {
+		v := PoissonWeight(3, k%7, uint64(k))
+		s += v
+		s2 += v * v
+		if v == 0 {
+			zeros++
+		}
+	}
+	mean, vr := s/n, s2/n-(s/n)*(s/n)
+	if math.Abs(mean-1) > 0.01 || math.Abs(vr-1) > 0.02 || math.Abs(zeros/n-math.Exp(-1)) > 0.005 {
+		t.Errorf("mean %g, variance %g, P(0) %g", mean, vr, zeros/n)
+	}
+}

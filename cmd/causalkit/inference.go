@@ -105,22 +105,24 @@ func (f *inferenceFlags) prepareBoot() error {
 // streamable rejects the inference options that a streamed fit (see
 // streamFlags) does not offer.
 func (f *inferenceFlags) streamable() error {
-	if f.bootstrap > 0 && f.boot.Scheme != estimators.Wild {
-		return usagef("--bootstrap-type %s needs the data in memory; streamed data take --bootstrap-type wild (or raise --memory-limit)", f.boot.Scheme)
-	}
 	if len(f.cluster) > 1 {
 		return usagef("two-way clustering needs the data in memory; raise --memory-limit")
 	}
 	return nil
 }
 
-// wildBoot returns the wild bootstrap a streamed fit accumulates (nil
-// without --bootstrap).
-func (f *inferenceFlags) wildBoot(seed uint64) *linstream.Wild {
-	if f.bootstrap == 0 {
-		return nil
+// streamBoot returns the bootstrap a streamed fit accumulates (nil, nil
+// without --bootstrap): the wild bootstrap's multipliers, or for pairs and
+// cluster resampling Poisson(1) weights, each a counter-based hash of
+// (seed, replicate, row or cluster).
+func (f *inferenceFlags) streamBoot(seed uint64) (*linstream.Wild, *linstream.Resample) {
+	switch {
+	case f.bootstrap == 0:
+		return nil, nil
+	case f.boot.Scheme == estimators.Wild:
+		return &linstream.Wild{Reps: f.bootstrap, Seed: seed, Mult: f.boot.Multiplier}, nil
 	}
-	return &linstream.Wild{Reps: f.bootstrap, Seed: seed, Mult: f.boot.Multiplier}
+	return nil, &linstream.Resample{Reps: f.bootstrap, Seed: seed, ByCluster: f.boot.Scheme == estimators.ClusterPairs}
 }
 
 // attachClusters reads the cluster codes from the frame into opt.

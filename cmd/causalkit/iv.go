@@ -176,11 +176,12 @@ func (f *ivFlags) run(cmd *cobra.Command) error {
 		return err
 	}
 	var (
-		fit        *iv.Fit
-		cov        *estimators.Covariance
-		input      estimators.Input
-		path       []iv.AlphaScore
-		streamReps *mat.Dense // a streamed wild bootstrap
+		fit          *iv.Fit
+		cov          *estimators.Covariance
+		input        estimators.Input
+		path         []iv.AlphaScore
+		streamReps   *mat.Dense // a streamed bootstrap
+		streamFailed int
 	)
 	if st != nil {
 		if err := f.streamable(); err != nil {
@@ -192,11 +193,12 @@ func (f *ivFlags) run(cmd *cobra.Command) error {
 		if len(f.cluster) > 0 {
 			model.Cluster = f.cluster[0]
 		}
-		sf, err := streamLinear(st, f.data, model, opt, covOpt.Type, f.wildBoot(f.seed))
+		wild, rs := f.streamBoot(f.seed)
+		sf, err := streamLinear(st, f.data, model, opt, covOpt.Type, wild, rs)
 		if err != nil {
 			return err
 		}
-		fit, cov, input, streamReps = sf.fit, sf.cov, sf.input, sf.reps
+		fit, cov, input, streamReps, streamFailed = sf.fit, sf.cov, sf.input, sf.reps, sf.failed
 	} else {
 		frame, in, release, err := f.load(cmd, slices.Concat(model.Numeric(), f.alphaEval), f.cluster)
 		if err != nil {
@@ -257,7 +259,7 @@ func (f *ivFlags) run(cmd *cobra.Command) error {
 	if f.bootstrap > 0 {
 		_, err := f.runBootstrap(cmd, &f.commonFlags, res, rows, fit.Coef, func(b estimators.LSBootOptions) (*mat.Dense, int, error) {
 			if streamReps != nil {
-				return streamReps, 0, nil
+				return streamReps, streamFailed, nil
 			}
 			return fit.Bootstrap(cmd.Context(), opt, iv.BootOptions{BootOptions: b.BootOptions, Scheme: b.Scheme, Cluster: b.Cluster, Multiplier: b.Multiplier})
 		})

@@ -13,20 +13,22 @@ import (
 // without analytic errors) and the wild bootstrap replicates (nil unless
 // asked for).
 type streamFit struct {
-	fit   *iv.Fit
-	cov   *estimators.Covariance
-	reps  *mat.Dense
-	input estimators.Input
+	fit    *iv.Fit
+	cov    *estimators.Covariance
+	reps   *mat.Dense // bootstrap replicates (wild or Poisson pairs)
+	failed int        // replicates whose refit failed
+	input  estimators.Input
 }
 
 // streamLinear fits m over the streamer's row groups: pass 1 reduces each
 // row group to its QR factor; a robust or cluster covariance, or a wild
 // bootstrap, takes pass 2 (see linstream).
-func streamLinear(s *streamer, data string, m *linstream.Model, opt iv.Options, covType estimators.CovType, wild *linstream.Wild) (*streamFit, error) {
+func streamLinear(s *streamer, data string, m *linstream.Model, opt iv.Options, covType estimators.CovType,
+	wild *linstream.Wild, rs *linstream.Resample) (*streamFit, error) {
 	out := &streamFit{}
 	spec := m.Spec(s.c.naPolicy())
-	first, err := s.pass(1, spec, func(_ int, _ *ckio.Table, fr *ckio.Frame) (unitResult, error) {
-		vals, err := m.First(fr)
+	first, err := s.pass(1, spec, func(u int, _ *ckio.Table, fr *ckio.Frame) (unitResult, error) {
+		vals, err := m.First(fr, s.plan.Units[u], rs)
 		return unitResult{vals: vals}, err
 	})
 	if err != nil {
@@ -36,8 +38,13 @@ func streamLinear(s *streamer, data string, m *linstream.Model, opt iv.Options, 
 	if out.input.Dropped > 0 {
 		s.notef("dropped %d of %d rows with missing values (use --na error to stop instead)", out.input.Dropped, out.input.Rows)
 	}
-	if out.fit, err = m.Fit(states(first), opt); err != nil {
+	if out.fit, err = m.Fit(states(first), opt, rs); err != nil {
 		return nil, err
+	}
+	if rs != nil {
+		if out.reps, out.failed, err = m.Resampled(states(first), opt, rs); err != nil {
+			return nil, err
+		}
 	}
 	second, err := m.Second(out.fit, covType, wild)
 	if err != nil {
@@ -53,7 +60,10 @@ func streamLinear(s *streamer, data string, m *linstream.Model, opt iv.Options, 
 			return nil, err
 		}
 	}
-	out.cov, out.reps, err = second.Finish(states(st2))
+	var reps *mat.Dense
+	if out.cov, reps, err = second.Finish(states(st2)); reps != nil {
+		out.reps = reps
+	}
 	return out, err
 }
 

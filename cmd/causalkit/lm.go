@@ -92,8 +92,9 @@ func (f *lmFlags) run(cmd *cobra.Command) error {
 		ls    *estimators.LS
 		cov   *estimators.Covariance
 		input estimators.Input
-		// streamReps are the replicates of a streamed wild bootstrap.
-		streamReps *mat.Dense
+		// streamReps are the replicates of a streamed bootstrap.
+		streamReps   *mat.Dense
+		streamFailed int
 	)
 	if st != nil {
 		if err := f.streamable(); err != nil {
@@ -105,12 +106,13 @@ func (f *lmFlags) run(cmd *cobra.Command) error {
 		if len(f.cluster) > 0 {
 			model.Cluster = f.cluster[0]
 		}
-		sf, err := streamLinear(st, f.data, model, iv.Options{Method: iv.OLS}, covOpt.Type, f.wildBoot(f.seed))
+		wild, rs := f.streamBoot(f.seed)
+		sf, err := streamLinear(st, f.data, model, iv.Options{Method: iv.OLS}, covOpt.Type, wild, rs)
 		if err != nil {
 			return fmt.Errorf("lm: %w", err)
 		}
 		ivFit := sf.fit
-		cov, input, streamReps = sf.cov, sf.input, sf.reps
+		cov, input, streamReps, streamFailed = sf.cov, sf.input, sf.reps, sf.failed
 		fit = lmFit{names: ivFit.Names, coef: ivFit.Coef, se: iv.SE(cov), kept: allColumns(len(ivFit.Coef)), n: ivFit.N,
 			rss: ivFit.RSS, tss: ivFit.TotalSS(model.Intercept), intercept: model.Intercept}
 	} else {
@@ -167,7 +169,7 @@ func (f *lmFlags) run(cmd *cobra.Command) error {
 	if f.bootstrap > 0 {
 		reps, err := f.runBootstrap(cmd, &f.commonFlags, res, rows, fit.coef, func(b estimators.LSBootOptions) (*mat.Dense, int, error) {
 			if streamReps != nil {
-				return streamReps, 0, nil
+				return streamReps, streamFailed, nil
 			}
 			return ls.Bootstrap(cmd.Context(), b)
 		})

@@ -109,6 +109,7 @@ func TestShardCombine(t *testing.T) {
 		{"iv", "--data", data, "--y", "y", "--endog", "d", "--instruments", "z1,z2,z3", "--vce", "cluster", "--cluster", "w3"},
 		{"lm", "--data", data, "--y", "y", "--x", "d,w1", "--bootstrap", "199", "--bootstrap-type", "wild"},
 		{"iv", "--data", data, "--y", "y", "--endog", "d", "--instruments", "z1,z2,z3", "--cluster", "wt", "--bootstrap", "99", "--bootstrap-type", "wild", "--multiplier", "mammen"},
+		{"iv", "--data", data, "--y", "y", "--endog", "d", "--instruments", "z1,z2,z3", "--method", "ivl", "--alpha", "0.3", "--bootstrap", "49", "--vce", "unadjusted"},
 	} {
 		code, want, stderr := runCLI(t, append(args, "--memory-limit", "1KiB", "--format", "json", "--quiet")...)
 		if code != 0 {
@@ -176,7 +177,7 @@ func TestStreamErrors(t *testing.T) {
 		{append(lm, "--shard", "1/2"), "--out"},
 		{[]string{"lm", "--data", csv, "--y", "y", "--x", "d", "--shard", "1/2", "--out", p1}, "convert"},
 		{append(lm, "--memory-limit", "lots"), "--memory-limit"},
-		{append(lm, "--memory-limit", "1KiB", "--bootstrap", "99"), "--bootstrap-type wild"},
+		{append(lm, "--memory-limit", "1KiB", "--cluster", "w1,w2"), "two-way"},
 		{append(lm, "--stage", p1), "--stage"},
 		{[]string{"combine", p1, other}, "another run"},
 		{[]string{"combine", data}, "partial"},
@@ -316,11 +317,12 @@ func TestR3DStreamUnsorted(t *testing.T) {
 	}
 }
 
-// TestStreamWildBootstrap: the streamed wild bootstrap's standard errors
-// approach the HC0 (rows) and CR0 (clusters) standard errors, and do not
-// depend on the row groups' sizes beyond rounding, since each multiplier is a hash of
-// (seed, replicate, row or cluster).
-func TestStreamWildBootstrap(t *testing.T) {
+// TestStreamBootstrap: the streamed wild and Poisson-pairs bootstraps'
+// standard errors approach the HC0 (rows) and CR0 (clusters) standard
+// errors, and do not depend on the row groups' sizes beyond rounding,
+// since each multiplier or weight is a hash of (seed, replicate, row or
+// cluster).
+func TestStreamBootstrap(t *testing.T) {
 	dir, data := streamData(t)
 	coarse := filepath.Join(dir, "coarse.parquet")
 	if code, _, stderr := runCLI(t, "convert", "--data", filepath.Join(dir, "iv.csv"), "--out", coarse, "--row-group-size", "2100"); code != 0 {
@@ -330,11 +332,13 @@ func TestStreamWildBootstrap(t *testing.T) {
 		extra []string
 		vce   []string
 	}{
-		{nil, []string{"--vce", "hc0"}},
-		{[]string{"--cluster", "wt"}, []string{"--cluster", "wt", "--cluster-type", "cr0g"}},
+		{[]string{"--bootstrap-type", "wild"}, []string{"--vce", "hc0"}},
+		{[]string{"--cluster", "wt", "--bootstrap-type", "wild"}, []string{"--cluster", "wt", "--cluster-type", "cr0g"}},
+		{[]string{"--bootstrap-type", "pairs"}, []string{"--vce", "hc0"}},
+		{[]string{"--cluster", "wt", "--bootstrap-type", "cluster"}, []string{"--cluster", "wt", "--cluster-type", "cr0g"}},
 	} {
 		base := []string{"lm", "--y", "y", "--x", "d,w1", "--format", "json", "--quiet"}
-		boot := append(append(slices.Clone(base), c.extra...), "--bootstrap", "2000", "--bootstrap-type", "wild", "--memory-limit", "1KiB")
+		boot := append(append(slices.Clone(base), c.extra...), "--bootstrap", "2000", "--memory-limit", "1KiB")
 		var res [3]fullResult
 		for i, args := range [][]string{
 			append(slices.Clone(boot), "--data", data),
@@ -354,7 +358,7 @@ func TestStreamWildBootstrap(t *testing.T) {
 			}
 			// Only 5 clusters of wt: the bootstrap SE is far noisier there.
 			tol := 0.1
-			if c.extra != nil {
+			if slices.Contains(c.extra, "--cluster") {
 				tol = 0.5
 			}
 			if math.Abs(fine/e.StdError-1) > tol {

@@ -9,6 +9,7 @@ package linstream
 
 import (
 	"fmt"
+	"math"
 	"slices"
 
 	"gonum.org/v1/gonum/mat"
@@ -83,37 +84,153 @@ type State struct {
 	Keys []string
 }
 
-// First returns a unit's contribution to the first pass: the QR factor
-// of its rows.
-func (m *Model) First(fr *ckio.Frame) ([]float64, error) {
-	a, err := iv.NewAccumulator(m.Data(nil))
+// Resample asks for a pairs bootstrap with Poisson(1) weights drawn by
+// estimators.PoissonWeight per row, or per cluster (a cluster bootstrap)
+// when ByCluster is set and the model has a cluster column. Each replicate
+// is a weighted refit, so it serves every method, anchor and IVL included.
+type Resample struct {
+	Reps      int
+	Seed      uint64
+	ByCluster bool
+}
+
+// First returns a unit's contribution to the first pass: the QR factor of
+// its rows, followed by one per bootstrap replicate when rs is not nil.
+// unit locates the rows in the plan (the rows' bootstrap keys).
+func (m *Model) First(fr *ckio.Frame, unit ckio.Unit, rs *Resample) ([]float64, error) {
+	names := m.Data(nil)
+	a, err := iv.NewAccumulator(names)
 	if err != nil {
 		return nil, err
 	}
-	if fr.N > 0 {
-		if err := a.Add(m.Data(fr)); err != nil {
+	if fr.N == 0 {
+		vals := a.Encode()
+		if rs != nil {
+			vals = slices.Repeat(vals, 1+rs.Reps)
+		}
+		return vals, nil
+	}
+	d := m.Data(fr)
+	if err := a.Add(d); err != nil {
+		return nil, err
+	}
+	vals := a.Encode()
+	if rs == nil {
+		return vals, nil
+	}
+	keys := m.rowKeys(fr, unit, rs.ByCluster)
+	rd := *d
+	rd.Weights = make([]float64, fr.N)
+	for b := range rs.Reps {
+		for i, k := range keys {
+			rd.Weights[i] = estimators.PoissonWeight(rs.Seed, b, k)
+			if d.Weights != nil {
+				rd.Weights[i] *= d.Weights[i]
+			}
+		}
+		r, _ := iv.NewAccumulator(names)
+		if err := r.Add(&rd); err != nil {
 			return nil, err
 		}
+		vals = append(vals, r.Encode()...)
 	}
-	return a.Encode(), nil
+	return vals, nil
+}
+
+// rowKeys returns the bootstrap keys of a unit's rows: their place in the
+// plan, or their cluster's name.
+func (m *Model) rowKeys(fr *ckio.Frame, unit ckio.Unit, byCluster bool) []uint64 {
+	keys := make([]uint64, fr.N)
+	if byCluster && m.Cluster != "" {
+		codes, levels := fr.Codes(m.Cluster)
+		lk := make([]uint64, len(levels))
+		for c, l := range levels {
+			lk[c] = estimators.Key(l)
+		}
+		for i, c := range codes {
+			keys[i] = lk[c]
+		}
+		return keys
+	}
+	for i, r := range fr.Rows {
+		keys[i] = uint64(unit.File)<<40 | uint64(unit.Offset+int64(r))
+	}
+	return keys
+}
+
+// split returns the part of a first-pass state for replicate b (−1: the
+// fit itself).
+func split(vals []float64, b, reps int) ([]float64, error) {
+	per := len(vals) / (1 + reps)
+	if per*(1+reps) != len(vals) {
+		return nil, fmt.Errorf("malformed bootstrap state")
+	}
+	return vals[(b+1)*per : (b+2)*per], nil
 }
 
 // Fit merges the first pass's states (in the order given: unit order) and
-// fits the model.
-func (m *Model) Fit(states []State, opt iv.Options) (*iv.Fit, error) {
+// fits the model; rs is the Resample the states were made with (or nil).
+func (m *Model) Fit(states []State, opt iv.Options, rs *Resample) (*iv.Fit, error) {
 	names := m.Data(nil)
 	acc, err := iv.NewAccumulator(names)
 	if err != nil {
 		return nil, err
 	}
 	for _, st := range states {
+		v := st.Vals
+		if rs != nil {
+			var err error
+			if v, err = split(v, -1, rs.Reps); err != nil {
+				return nil, fmt.Errorf("unit %d: %w", st.Unit, err)
+			}
+		}
 		part, _ := iv.NewAccumulator(names)
-		if err := part.Decode(st.Vals); err != nil {
+		if err := part.Decode(v); err != nil {
 			return nil, fmt.Errorf("unit %d: %w", st.Unit, err)
 		}
 		acc.Merge(part)
 	}
 	return acc.Fit(opt)
+}
+
+// Resampled merges the replicates of the first pass's states (made with
+// rs) and refits each: the Reps × k bootstrap coefficients, with a row of
+// NaN for each replicate whose refit fails (returned as failed).
+func (m *Model) Resampled(states []State, opt iv.Options, rs *Resample) (reps *mat.Dense, failed int, err error) {
+	names := m.Data(nil)
+	var out *mat.Dense
+	for b := range rs.Reps {
+		acc, err := iv.NewAccumulator(names)
+		if err != nil {
+			return nil, 0, err
+		}
+		for _, st := range states {
+			v, err := split(st.Vals, b, rs.Reps)
+			if err != nil {
+				return nil, 0, fmt.Errorf("unit %d: %w", st.Unit, err)
+			}
+			part, _ := iv.NewAccumulator(names)
+			if err := part.Decode(v); err != nil {
+				return nil, 0, fmt.Errorf("unit %d: %w", st.Unit, err)
+			}
+			acc.Merge(part)
+		}
+		fit, err := acc.Fit(opt)
+		if out == nil {
+			k := len(names.Exog) + len(names.Endog)
+			out = mat.NewDense(rs.Reps, k, nil)
+		}
+		row := out.RawRowView(b)
+		if err != nil {
+			failed++
+			for j := range row {
+				row[j] = math.NaN()
+			}
+			continue
+		}
+		copy(row, fit.Coef)
+	}
+	return out, failed, nil
 }
 
 // Wild asks for a wild bootstrap: multipliers per row, or per cluster when

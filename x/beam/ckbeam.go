@@ -195,7 +195,7 @@ func (f *firstFn) ProcessElement(ctx context.Context, u int, emit func(UnitState
 		return err
 	}
 	defer release()
-	vals, err := m.First(fr)
+	vals, err := m.First(fr, plan.Units[u], nil)
 	if err != nil {
 		return fmt.Errorf("%s: %w", plan.Name(u), err)
 	}
@@ -210,7 +210,7 @@ func (o Options) fit(first States) (*linstream.Model, *linstream.Second, error) 
 	if err != nil {
 		return nil, nil, err
 	}
-	fit, err := m.Fit(linStates(first), opt)
+	fit, err := m.Fit(linStates(first), opt, nil)
 	if err != nil {
 		return nil, nil, err
 	}
