@@ -214,3 +214,90 @@ func PhysicalMemory() int64 {
 	}
 	return 0
 }
+
+// Describe returns the name, Arrow type and null count of every column of
+// the plan's files (which must share their columns), from the Parquet
+// footers' statistics where they hold null counts and otherwise by reading
+// that column one row group at a time: memory stays bounded by a row group
+// of one column.
+func (p *Plan) Describe(ctx context.Context) ([]ColumnInfo, error) {
+	var info []ColumnInfo
+	for fi, pf := range p.Files {
+		f, err := os.Open(pf.Path)
+		if err != nil {
+			return nil, estimators.InputErrorf("cannot open %s: %v", pf.Path, pathErr(err))
+		}
+		cols, err := describeFile(ctx, f, pf.Path)
+		f.Close()
+		if err != nil {
+			return nil, err
+		}
+		if fi == 0 {
+			info = cols
+			continue
+		}
+		if len(cols) != len(info) {
+			return nil, estimators.InputErrorf("%s has %d columns, %s %d; the files of one data set must share their columns", pf.Path, len(cols), p.Files[0].Path, len(info))
+		}
+		for j, c := range cols {
+			if c.Name != info[j].Name || c.Type != info[j].Type {
+				return nil, estimators.InputErrorf("%s: column %d is %s %s, in %s %s %s; the files of one data set must share their columns",
+					pf.Path, j+1, c.Name, c.Type, p.Files[0].Path, info[j].Name, info[j].Type)
+			}
+			info[j].Nulls += c.Nulls
+		}
+	}
+	return info, nil
+}
+
+// describeFile describes the columns of one Parquet file.
+func describeFile(ctx context.Context, f *os.File, path string) ([]ColumnInfo, error) {
+	pq, err := openParquet(f, path, ReadOptions{}.withDefaults())
+	if err != nil {
+		return nil, err
+	}
+	defer pq.Close()
+	md := pq.pf.MetaData()
+	info := make([]ColumnInfo, len(pq.idx))
+	for k, i := range pq.idx {
+		field := pq.schema.Field(i)
+		info[k] = ColumnInfo{Name: field.Name, Type: typeName(field.Type)}
+		sf := pq.fr.Manifest.Fields[i]
+		known := sf.IsLeaf()
+		var nulls int64
+		for rg := 0; known && rg < md.NumRowGroups(); rg++ {
+			cc, err := md.RowGroup(rg).ColumnChunk(sf.ColIndex)
+			if err != nil {
+				return nil, corrupt(path, FormatParquet, err)
+			}
+			st, err := cc.Statistics()
+			if err != nil || st == nil || !st.HasNullCount() {
+				known = false
+				break
+			}
+			nulls += st.NullCount()
+		}
+		if !known {
+			// Count by reading the column, a row group at a time.
+			one, err := openParquet(f, path, ReadOptions{Columns: []string{field.Name}}.withDefaults())
+			if err != nil {
+				return nil, err
+			}
+			nulls = 0
+			for rg := range md.NumRowGroups() {
+				batches, err := one.rowGroup(ctx, rg)
+				if err != nil {
+					one.Close()
+					return nil, err
+				}
+				for _, b := range batches {
+					nulls += int64(b.Column(0).NullN())
+				}
+				releaseAll(batches)
+			}
+			one.Close()
+		}
+		info[k].Nulls = int(nulls)
+	}
+	return info, nil
+}

@@ -159,13 +159,9 @@ func Read(ctx context.Context, path string, opt ReadOptions) (*Table, error) {
 		tbl arrow.Table
 	)
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error {
-		h := sha256.New()
-		if _, err := stdio.CopyBuffer(h, ctxReader{gctx, stdio.NewSectionReader(f, 0, st.Size())}, make([]byte, 1<<20)); err != nil {
-			return fmt.Errorf("io: hashing %s: %w", path, err)
-		}
-		sum = hex.EncodeToString(h.Sum(nil))
-		return nil
+	g.Go(func() (err error) {
+		sum, err = hashReader(gctx, path, stdio.NewSectionReader(f, 0, st.Size()))
+		return err
 	})
 	g.Go(func() (err error) {
 		defer recoverCorrupt(path, format, &err)
@@ -179,6 +175,27 @@ func Read(ctx context.Context, path string, opt ReadOptions) (*Table, error) {
 		return nil, err
 	}
 	return &Table{tbl: tbl, src: Source{Path: path, SHA256: sum, Rows: int(tbl.NumRows())}}, nil
+}
+
+// hashReader returns the hex SHA-256 of what r holds; path names it in
+// errors.
+func hashReader(ctx context.Context, path string, r stdio.Reader) (string, error) {
+	h := sha256.New()
+	if _, err := stdio.CopyBuffer(h, ctxReader{ctx, r}, make([]byte, 1<<20)); err != nil {
+		return "", fmt.Errorf("io: hashing %s: %w", path, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// FileSHA256 returns the hex SHA-256 of the file's bytes, reading it in
+// pieces.
+func FileSHA256(ctx context.Context, path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", estimators.InputErrorf("cannot open %s: %v", path, pathErr(err))
+	}
+	defer f.Close()
+	return hashReader(ctx, path, f)
 }
 
 // ctxReader stops reading once ctx is done, so that hashing a large file

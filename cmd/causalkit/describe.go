@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	stdio "io"
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -24,26 +25,20 @@ func newDescribeCmd() *cobra.Command {
 			if err := c.validate(); err != nil {
 				return err
 			}
-			opt := ckio.ReadOptions{}
-			var err error
-			if opt.Format, err = ckio.ParseFormat(c.dataFormat); err != nil {
-				return usagef("--data-format: %v", err)
-			}
-			t, err := ckio.Read(cmd.Context(), c.data, opt)
+			desc, err := describe(cmd, &c)
 			if err != nil {
 				return err
 			}
-			defer t.Release()
-			desc := struct {
-				ckio.Source
-				Columns []ckio.ColumnInfo `json:"columns"`
-			}{t.Source(), t.Describe()}
 			write := func(w stdio.Writer) error {
 				if c.format == "json" {
 					return ckio.WriteJSON(w, desc)
 				}
 				var b strings.Builder
-				fmt.Fprintf(&b, "%s: %d rows, %d columns (sha256 %s)\n\n", desc.Path, desc.Rows, len(desc.Columns), desc.SHA256)
+				fmt.Fprintf(&b, "%s: %d rows, %d columns (sha256 %s)\n", desc.Path, desc.Rows, len(desc.Columns), desc.SHA256)
+				if desc.RowGroups > 0 {
+					fmt.Fprintf(&b, "Parquet: %d file(s), %d row groups\n", desc.Files, desc.RowGroups)
+				}
+				b.WriteString("\n")
 				w0 := len("column")
 				for _, ci := range desc.Columns {
 					w0 = max(w0, len(ci.Name))
@@ -63,4 +58,54 @@ func newDescribeCmd() *cobra.Command {
 	}
 	c.register(cmd, false)
 	return cmd
+}
+
+// description is what describe reports.
+type description struct {
+	ckio.Source
+	Files     int               `json:"files,omitempty"`      // Parquet files
+	RowGroups int               `json:"row_groups,omitempty"` // Parquet row groups
+	Columns   []ckio.ColumnInfo `json:"columns"`
+}
+
+// describe describes the data: Parquet from its footers, a row group of
+// one column at a time at most (any size, several files); other formats
+// by reading them.
+func describe(cmd *cobra.Command, c *commonFlags) (*description, error) {
+	format, err := ckio.ParseFormat(c.dataFormat)
+	if err != nil {
+		return nil, usagef("--data-format: %v", err)
+	}
+	multi := strings.ContainsAny(c.data, "*?[")
+	if fi, err := os.Stat(c.data); err == nil && fi.IsDir() {
+		multi = true
+	}
+	if format == ckio.FormatAuto {
+		if f, err := ckio.FormatFromPath(c.data); err == nil {
+			format = f
+		}
+	}
+	if multi || format == ckio.FormatParquet {
+		plan, err := ckio.NewPlan(c.data)
+		if err != nil {
+			return nil, err
+		}
+		cols, err := plan.Describe(cmd.Context())
+		if err != nil {
+			return nil, err
+		}
+		d := &description{Source: ckio.Source{Path: c.data, Rows: int(plan.Rows())}, Files: len(plan.Files), RowGroups: len(plan.Units), Columns: cols}
+		if len(plan.Files) == 1 {
+			d.SHA256, err = ckio.FileSHA256(cmd.Context(), plan.Files[0].Path)
+		} else {
+			d.SHA256 = "plan:" + plan.Fingerprint
+		}
+		return d, err
+	}
+	t, err := ckio.Read(cmd.Context(), c.data, ckio.ReadOptions{Format: format})
+	if err != nil {
+		return nil, err
+	}
+	defer t.Release()
+	return &description{Source: t.Source(), Columns: t.Describe()}, nil
 }

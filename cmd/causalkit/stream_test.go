@@ -367,3 +367,51 @@ func TestStreamBootstrap(t *testing.T) {
 		}
 	}
 }
+
+// TestDescribeParquet describes Parquet from the footers (and a list
+// column by reading it): the same columns and missing counts as the CSV it
+// came from, and for a directory the sum over its files.
+func TestDescribeParquet(t *testing.T) {
+	dir, data := streamData(t)
+	type desc struct {
+		Rows      int `json:"rows"`
+		RowGroups int `json:"row_groups"`
+		Files     int `json:"files"`
+		Columns   []struct {
+			Name  string `json:"name"`
+			Nulls int    `json:"nulls"`
+		} `json:"columns"`
+	}
+	get := func(path string) desc {
+		code, out, stderr := runCLI(t, "describe", "--data", path, "--format", "json")
+		if code != 0 {
+			t.Fatal(stderr)
+		}
+		var d desc
+		if err := json.Unmarshal([]byte(out), &d); err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	csv, pq := get(filepath.Join(dir, "iv.csv")), get(data)
+	if pq.Rows != csv.Rows || pq.RowGroups != 8 || len(pq.Columns) != len(csv.Columns) {
+		t.Fatalf("parquet %+v, csv %+v", pq, csv)
+	}
+	for j, c := range csv.Columns {
+		if pq.Columns[j] != c {
+			t.Errorf("column %d: parquet %+v, csv %+v", j, pq.Columns[j], c)
+		}
+	}
+	if csv.Columns[0].Nulls == 0 {
+		t.Error("the test data should have missing outcomes")
+	}
+	sub := filepath.Join(dir, "two")
+	os.Mkdir(sub, 0o755)
+	raw, _ := os.ReadFile(data)
+	for _, n := range []string{"a.parquet", "b.parquet"} {
+		writeFile(t, sub, n, string(raw))
+	}
+	if two := get(sub); two.Rows != 2*pq.Rows || two.Files != 2 || two.Columns[0].Nulls != 2*pq.Columns[0].Nulls {
+		t.Errorf("directory of two copies: %+v", two)
+	}
+}
