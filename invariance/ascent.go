@@ -34,6 +34,9 @@ type AscentOptions struct {
 	// from reaching h* (the optimal intervention needs steep sigmoids), and
 	// two hidden units often stall at the saddle J ≡ 0.
 	Reference bool
+	// SGD steps by plain gradient descent instead of Adam (the reference's
+	// IMPC variant: LR 0.05, no penalty, no early stopping).
+	SGD bool
 }
 
 // hidden is the number of hidden units of J for a mutable with k parents.
@@ -110,7 +113,7 @@ func WorstCaseRisk(f Function, inputs []string, target string, data map[string][
 		train  bool
 		s      [][]float64 // hidden activations
 		grad   []float64
-		opt    *adam
+		opt    optimizer
 	}
 	cur := map[string][]float64{}
 	for k, v := range data {
@@ -125,7 +128,7 @@ func WorstCaseRisk(f Function, inputs []string, target string, data map[string][
 			nd.inputs, nd.train = pa, true
 			nd.net = NewMLP(len(pa), h, adv.Init, rng)
 			nd.grad = make([]float64, len(nd.net.theta))
-			nd.opt = newAdam(opt.LR, len(nd.net.theta))
+			nd.opt = newOptimizer(opt.SGD, opt.LR, len(nd.net.theta))
 		} else {
 			nd.inputs = adv.Regen[v]
 			nd.fn = adv.Equations[v]

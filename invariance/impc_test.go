@@ -30,18 +30,20 @@ func impcSplits() []Split {
 	return out
 }
 
-// TestIMPC runs the IMPC experiment over the authors' 45 splits and
-// compares with their record (shared/data/invariance/which_invariance_impc/
-// record_authors.json, spec §5.2): there the empty set has both the
-// smallest mean estimated worst-case risk (1.068) and the smallest mean
-// held-out worst-environment MSE (0.952), and Spearman(ĥ, max MSE) = 0.926.
+// TestIMPC runs the IMPC experiment over the authors' 45 splits with the
+// reference code's IMPC settings (ReferenceIMPC) and compares with their
+// record (shared/data/invariance/which_invariance_impc/record_authors.json,
+// spec §5.2): there the empty set has the smallest mean estimated
+// worst-case risk (1.068, {X_4} next at 1.073) and the smallest mean
+// held-out worst-environment MSE (0.952), every subset with X_2 has ĥ
+// 4.09–4.86, and Spearman(ĥ, max MSE) = 0.926.
 //
-// What is checked: the held-out side — the empty set's class has the
-// smallest mean worst test MSE (here 0.964) and every class with X_2 (the
-// stable child of Y below the mutable X_5) is worse than it. Not reached
-// yet (logged, not asserted): the selection of ∅ by ĥ and Spearman ≥ 0.8;
-// the default options give Spearman ≈ 0.43 and select {X_1, X_2, X_3},
-// Compat ≈ 0.53 ({X_3, X_4}). Long: CAUSALKIT_LONG=1.
+// Here (seed 1): Spearman over the 9 classes 0.967; ĥ 1.046 for {X_4},
+// 1.084 for ∅ (held out: 0.951 and 0.956, so both rankings put {X_4} a
+// hair ahead of ∅, where the authors' put ∅ a hair ahead of {X_4}); the
+// X_2 classes 4.62–5.07. Checked: Spearman ≥ 0.8, the chosen class within
+// 0.05 of ∅'s ĥ and among the two best held out, every X_2 class at least
+// three times ∅'s ĥ. Long (8 minutes): CAUSALKIT_LONG=1.
 func TestIMPC(t *testing.T) {
 	if os.Getenv("CAUSALKIT_LONG") == "" {
 		t.Skip("long: set CAUSALKIT_LONG=1")
@@ -55,29 +57,37 @@ func TestIMPC(t *testing.T) {
 		t.Fatal(err)
 	}
 	data := readTable(t, "../internal/exampledata/impc.csv", "E", nil, nil)
-	res, err := SelectSplits(context.Background(), g, "Y", "E", data, impcSplits(), MinimaxOptions{Seed: 1})
+	opt := ReferenceIMPC()
+	opt.Seed = 1
+	res, err := SelectSplits(context.Background(), g, "Y", "E", data, impcSplits(), opt)
 	if err != nil {
 		t.Fatal(err)
 	}
+	var empty SplitClass
 	for _, c := range res.Classes {
 		t.Logf("%-16s free %-16s mean h = %.4f  mean worst test MSE = %.4f", setName(c.Representative), setName(c.Free), c.MeanWorstCaseRisk, c.MeanWorstTestMSE)
+		if len(c.Representative) == 0 {
+			empty = c
+		}
 	}
 	t.Logf("chosen %v, Spearman %.3f", res.Subset, res.Spearman)
-	if len(res.Subset) != 0 || !(res.Spearman >= 0.8) {
-		t.Logf("NOT REPRODUCED: chosen %v (authors: ∅), Spearman %.3f (authors: 0.926)", res.Subset, res.Spearman)
+	if !(res.Spearman >= 0.8) {
+		t.Errorf("Spearman %.3f, want ≥ 0.8 (authors: 0.926)", res.Spearman)
 	}
-	best := 0
-	for c, cl := range res.Classes {
-		if cl.MeanWorstTestMSE < res.Classes[best].MeanWorstTestMSE {
-			best = c
-		}
+	chosen := res.Classes[res.Chosen]
+	if chosen.MeanWorstCaseRisk < empty.MeanWorstCaseRisk-0.05 {
+		t.Errorf("chosen %v with ĥ %.4f, far below ∅'s %.4f", chosen.Representative, chosen.MeanWorstCaseRisk, empty.MeanWorstCaseRisk)
 	}
-	if len(res.Classes[best].Representative) != 0 {
-		t.Errorf("smallest mean worst test MSE for %v, want the empty set's class", res.Classes[best].Representative)
-	}
+	better := 0
 	for _, cl := range res.Classes {
-		if slices.Contains(cl.Representative, "X_2") && !(cl.MeanWorstTestMSE > res.Classes[best].MeanWorstTestMSE) {
-			t.Errorf("class %v: worst test MSE %.4f not above the empty set's", cl.Representative, cl.MeanWorstTestMSE)
+		if cl.MeanWorstTestMSE < chosen.MeanWorstTestMSE {
+			better++
 		}
+		if slices.Contains(cl.Representative, "X_2") && !(cl.MeanWorstCaseRisk > 3*empty.MeanWorstCaseRisk) {
+			t.Errorf("class %v: ĥ %.4f, want far above ∅'s %.4f", cl.Representative, cl.MeanWorstCaseRisk, empty.MeanWorstCaseRisk)
+		}
+	}
+	if better > 1 {
+		t.Errorf("the chosen class %v is %d-th by held-out worst MSE", chosen.Representative, better+1)
 	}
 }

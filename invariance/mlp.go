@@ -224,6 +224,28 @@ func (m *MLP) weightNorms(lambda float64, grad []float64) float64 {
 	return pen
 }
 
+// optimizer moves parameters against their gradient.
+type optimizer interface {
+	step(theta, grad []float64)
+}
+
+// newOptimizer returns plain gradient descent (sgd) or Adam with step lr.
+func newOptimizer(sgd bool, lr float64, n int) optimizer {
+	if sgd {
+		return gd(lr)
+	}
+	return newAdam(lr, n)
+}
+
+// gd is plain gradient descent, as PyTorch's SGD without momentum.
+type gd float64
+
+func (g gd) step(theta, grad []float64) {
+	for i, v := range grad {
+		theta[i] -= float64(g) * v
+	}
+}
+
 // adam is the Adam optimiser (β₁ 0.9, β₂ 0.999, ε 1e-8, as PyTorch).
 type adam struct {
 	lr   float64
@@ -289,10 +311,12 @@ type TrainOptions struct {
 	Validation  float64
 	ValPatience int // 0 means 200
 	Init        Init
+	SGD         bool // plain gradient descent instead of Adam
 }
 
-// FitMLP trains a network of y on the columns x by Adam on the mean squared
-// error, full batch, and returns it with its training loss.
+// FitMLP trains a network of y on the columns x by Adam (or gradient
+// descent) on the mean squared error, full batch, and returns it with its
+// training loss.
 func FitMLP(x [][]float64, y []float64, opt TrainOptions, rng *rand.Rand) (*MLP, float64) {
 	m := NewMLP(len(x), opt.Hidden, opt.Init, rng)
 	var vx [][]float64
@@ -308,7 +332,7 @@ func FitMLP(x [][]float64, y []float64, opt TrainOptions, rng *rand.Rand) (*MLP,
 	g := make([]float64, n)
 	da := make([]float64, n)
 	grad := make([]float64, len(m.theta))
-	opt2 := newAdam(opt.LR, len(m.theta))
+	opt2 := newOptimizer(opt.SGD, opt.LR, len(m.theta))
 	es := earlyStop{patience: opt.Patience, minDelta: opt.MinDelta}
 	var vout []float64
 	var vs [][]float64

@@ -57,8 +57,12 @@ func newSimulation(g *Graph, comps *Components, d *dataset, opt MinimaxOptions) 
 			}
 		} else {
 			var err error
-			if fn, err = s.fit(in, s.base[v], TrainOptions{Hidden: max(1, len(pa)/2), LR: or(opt.EqLR, 0.01), Iters: orInt(opt.EqIters, 5000),
-				Patience: 1000, MinDelta: 0.01, Init: opt.init(), Validation: opt.validation()}, estimators.Stream(opt.Seed, tagEquation+uint64(k))); err != nil {
+			patience := orInt(opt.EqPatience, 1000)
+			if patience < 0 {
+				patience = 0
+			}
+			if fn, err = s.fit(in, s.base[v], TrainOptions{Hidden: orInt(opt.EqHidden, max(1, len(pa)/2)), LR: or(opt.EqLR, 0.01), Iters: orInt(opt.EqIters, 5000),
+				Patience: patience, MinDelta: 0.01, Init: opt.init(), Validation: opt.validation(), SGD: opt.SGD}, estimators.Stream(opt.Seed, tagEquation+uint64(k))); err != nil {
 				return nil, fmt.Errorf("minimax: structural equation of %q: %w", v, err)
 			}
 		}
@@ -165,7 +169,7 @@ func (s *simulation) evaluate(cl Class, c uint64, tests []map[string][]float64) 
 	}
 	f, err := s.fit(s.columns(s.dostar, inputs), y, TrainOptions{Hidden: orInt(s.opt.Hidden, 12), LR: or(s.opt.LR, 0.02),
 		Iters: orInt(s.opt.Iters, 10000), Patience: patience, MinDelta: or(s.opt.MinDelta, 0.01), Init: s.opt.init(),
-		Validation: s.opt.validation(), ValPatience: s.opt.ValPatience}, rng)
+		Validation: s.opt.validation(), ValPatience: s.opt.ValPatience, SGD: s.opt.SGD}, rng)
 	if err != nil {
 		return ClassRisk{}, fmt.Errorf("minimax: predictor of %v: %w", cl.Representative, err)
 	}

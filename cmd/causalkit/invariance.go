@@ -223,6 +223,7 @@ type invMinimaxFlags struct {
 	compat, noiseFree  bool
 	hidden, iters      int
 	ascentIters        int
+	variant            string
 }
 
 func newInvMinimaxCmd() *cobra.Command {
@@ -239,7 +240,10 @@ functions of the mutable variables. Columns are standardised (pooled mean and sd
 
 Defaults are the sound ones (random initialisation from --seed, regeneration with
 resampled residuals, held-out early stopping); --compat reproduces the reference
-code's choices (constant initialisation, noise-free regeneration, λ = 0.01).
+code's choices (constant initialisation, noise-free regeneration, λ = 0.01), and
+--variant impc its IMPC experiment's settings (--compat with every network trained by
+plain gradient descent: five hidden units, steps 0.01 and 0.05 for the adversary,
+no early stopping, no penalty), which reproduce the authors' IMPC record.
 --test-envs holds environments out as test data: each class then also reports its MSE
 on every test environment (standardised separately, as the reference) and the worst.`,
 		Example: `  causalkit invariance minimax --data sim.csv --target Y --env E --graph gtaug.gml --format json
@@ -260,6 +264,7 @@ on every test environment (standardised separately, as the reference) and the wo
 	fs.IntVar(&f.hidden, "hidden", 12, "hidden units of the predictors")
 	fs.IntVar(&f.iters, "iters", 10000, "maximum Adam iterations of a predictor")
 	fs.IntVar(&f.ascentIters, "ascent-iters", 0, "maximum iterations of the worst-case ascent (0: 3000, or 10000 with --compat)")
+	fs.StringVar(&f.variant, "variant", "", "impc: the reference's IMPC settings (implies --compat; fixes --hidden, --iters and --ascent-iters)")
 	_ = cmd.MarkFlagRequired("target")
 	_ = cmd.MarkFlagRequired("env")
 	_ = cmd.MarkFlagRequired("graph")
@@ -277,6 +282,17 @@ func (f *invMinimaxFlags) run(cmd *cobra.Command) error {
 	}
 	if f.hidden < 1 || f.iters < 1 || f.ascentIters < 0 {
 		return usagef("--hidden and --iters must be positive, --ascent-iters non-negative")
+	}
+	switch f.variant {
+	case "":
+	case "impc":
+		for _, name := range []string{"hidden", "iters", "ascent-iters"} {
+			if cmd.Flags().Changed(name) {
+				return usagef("--variant impc fixes the networks' settings; drop --%s", name)
+			}
+		}
+	default:
+		return usagef("--variant %q: use impc (or leave it out)", f.variant)
 	}
 	g, err := readGraph(f.graph)
 	if err != nil {
@@ -320,7 +336,13 @@ func (f *invMinimaxFlags) run(cmd *cobra.Command) error {
 		train, test = tr, &te
 	}
 	opt := invariance.MinimaxOptions{Regressor: rg, Compat: f.compat, NoiseFree: f.noiseFree, Hidden: f.hidden,
-		Iters: f.iters, Ascent: invariance.AscentOptions{Iters: f.ascentIters}, Seed: f.seed, Workers: f.workers}
+		Iters: f.iters, Ascent: invariance.AscentOptions{Iters: f.ascentIters}}
+	if f.variant == "impc" {
+		opt = invariance.ReferenceIMPC()
+		opt.Regressor = rg
+		f.compat = true
+	}
+	opt.Seed, opt.Workers = f.seed, f.workers
 	mr, err := invariance.Minimax(cmd.Context(), g, f.target, f.env, train, test, opt)
 	if err != nil {
 		return fmt.Errorf("invariance minimax: %w", err)
@@ -345,7 +367,10 @@ func (f *invMinimaxFlags) run(cmd *cobra.Command) error {
 		testNames[k] = levels[c]
 	}
 	method := "minimax"
-	if f.compat {
+	switch {
+	case f.variant == "impc":
+		method = "minimax-impc"
+	case f.compat:
 		method = "minimax-compat"
 	}
 	res := &invResult{

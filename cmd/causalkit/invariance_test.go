@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/causalkit/causalkit/internal/exampledata"
 )
 
 const invData = "../../invariance/testdata"
@@ -150,5 +152,43 @@ func TestSimulateInvarianceTruth(t *testing.T) {
 	code, out, stderr = runCLI(t, "invariance", "graph", "--graph", graph, "--target", "Y", "--env", "E", "--format", "json")
 	if code != 0 || !strings.Contains(out, `"mutable": [`) || !strings.Contains(out, `"X3"`) {
 		t.Errorf("graph: exit %d %s %s", code, stderr, out)
+	}
+}
+
+// TestInvarianceMinimaxIMPC runs the reference's IMPC settings on the
+// authors' first split (train: wild type and genotypes 1, 2, 3, 4, 7): as
+// in their record (spec §5.2), every class whose predictor uses X_2 (the
+// stable child of Y below the mutable X_5) has an estimated worst-case
+// risk several times the others', and the chosen class is one without it.
+func TestInvarianceMinimaxIMPC(t *testing.T) {
+	dir := t.TempDir()
+	data := writeFile(t, dir, "impc.csv", string(exampledata.IMPCCSV))
+	args := []string{"invariance", "minimax", "--data", data, "--target", "Y", "--env", "E",
+		"--graph", filepath.Join(invData, "impc.dot"), "--test-envs", "5,6,8,9,10,11,12,13", "--variant", "impc", "--format", "json", "--quiet"}
+	code, out, stderr := runCLI(t, args...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var r struct {
+		Method  string   `json:"method"`
+		Subset  []string `json:"subset"`
+		Classes []struct {
+			Representative []string `json:"representative"`
+			WorstCaseRisk  float64  `json:"worst_case_risk"`
+		} `json:"classes"`
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.Method != "minimax-impc" || slices.Contains(r.Subset, "X_2") || len(r.Classes) != 9 {
+		t.Fatalf("method %q, chosen %v, %d classes", r.Method, r.Subset, len(r.Classes))
+	}
+	for _, c := range r.Classes {
+		if x2 := slices.Contains(c.Representative, "X_2"); x2 != (c.WorstCaseRisk > 3) {
+			t.Errorf("class %v: ĥ %.4f", c.Representative, c.WorstCaseRisk)
+		}
+	}
+	if code, _, stderr := runCLI(t, append(args, "--hidden", "3")...); code != 2 || !strings.Contains(stderr, "--hidden") {
+		t.Errorf("--variant impc --hidden 3: exit %d, %s", code, stderr)
 	}
 }
