@@ -219,6 +219,7 @@ type invMinimaxFlags struct {
 	target, env, graph string
 	features           []string
 	testEnvs           []string
+	trainEnvs          []string // one split per value: training environments, comma-separated
 	regressor          string
 	compat, noiseFree  bool
 	hidden, iters      int
@@ -245,7 +246,11 @@ code's choices (constant initialisation, noise-free regeneration, λ = 0.01), an
 plain gradient descent: five hidden units, steps 0.01 and 0.05 for the adversary,
 no early stopping, no penalty), which reproduce the authors' IMPC record.
 --test-envs holds environments out as test data: each class then also reports its MSE
-on every test environment (standardised separately, as the reference) and the worst.`,
+on every test environment (standardised separately, as the reference) and the worst.
+--train-envs, repeated, runs the search over several train/test splits (each split's
+seed is --seed plus its index) and chooses the class with the smallest mean estimated
+worst-case risk; the output adds each class's mean held-out worst MSE and the Spearman
+correlation of the two over classes.`,
 		Example: `  causalkit invariance minimax --data sim.csv --target Y --env E --graph gtaug.gml --format json
   causalkit invariance minimax --data mouse.csv --target Y --env geno --graph impc.dot --test-envs 3,5`,
 		Args: cobra.NoArgs,
@@ -258,6 +263,7 @@ on every test environment (standardised separately, as the reference) and the wo
 	fs.StringVar(&f.graph, "graph", "", "augmented graph: .dot/.gv, .gml or .json edge list")
 	fs.StringSliceVar(&f.features, "features", nil, "feature columns (default: every graph variable but the target and the environment); must cover the graph")
 	fs.StringSliceVar(&f.testEnvs, "test-envs", nil, "environments held out as test data")
+	fs.StringArrayVar(&f.trainEnvs, "train-envs", nil, "one train/test split: its training environments, comma-separated (the others are its test environments); repeat for several splits, and the subset with the smallest mean estimated worst-case risk is chosen")
 	fs.StringVar(&f.regressor, "regressor", "neural", "stable predictors and structural equations: neural or linear")
 	fs.BoolVar(&f.compat, "compat", false, "reference parity: constant initialisation, noise-free regeneration, λ = 0.01")
 	fs.BoolVar(&f.noiseFree, "noise-free", false, "regenerate descendants without residual noise")
@@ -323,13 +329,20 @@ func (f *invMinimaxFlags) run(cmd *cobra.Command) error {
 		all.Columns = append(all.Columns, frame.Float64(v))
 	}
 	train, test := all, (*invariance.Table)(nil)
-	var testCodes []int
-	for _, e := range f.testEnvs {
-		k := slices.Index(levels, e)
-		if k < 0 {
-			return usagef("--test-envs: environment %q is not in column %q (levels: %s)", e, f.env, strings.Join(levels, ", "))
+	envCodes := func(flag string, envs []string) ([]int, error) {
+		var codes []int
+		for _, e := range envs {
+			k := slices.Index(levels, strings.TrimSpace(e))
+			if k < 0 {
+				return nil, usagef("--%s: environment %q is not in column %q (levels: %s)", flag, e, f.env, strings.Join(levels, ", "))
+			}
+			codes = append(codes, k)
 		}
-		testCodes = append(testCodes, k)
+		return codes, nil
+	}
+	testCodes, err := envCodes("test-envs", f.testEnvs)
+	if err != nil {
+		return err
 	}
 	if len(testCodes) > 0 {
 		tr, te := splitTable(all, testCodes)
@@ -343,6 +356,26 @@ func (f *invMinimaxFlags) run(cmd *cobra.Command) error {
 		f.compat = true
 	}
 	opt.Seed, opt.Workers = f.seed, f.workers
+	if len(f.trainEnvs) > 0 {
+		if len(f.testEnvs) > 0 {
+			return usagef("give --train-envs (each split's test environments are the others) or --test-envs, not both")
+		}
+		var splits []invariance.Split
+		for _, tr := range f.trainEnvs {
+			codes, err := envCodes("train-envs", strings.Split(tr, ","))
+			if err != nil {
+				return err
+			}
+			sp := invariance.Split{Train: codes}
+			for k := range levels {
+				if !slices.Contains(codes, k) {
+					sp.Test = append(sp.Test, k)
+				}
+			}
+			splits = append(splits, sp)
+		}
+		return f.runSplits(cmd, g, all, splits, levels, opt, input)
+	}
 	mr, err := invariance.Minimax(cmd.Context(), g, f.target, f.env, train, test, opt)
 	if err != nil {
 		return fmt.Errorf("invariance minimax: %w", err)
@@ -366,13 +399,7 @@ func (f *invMinimaxFlags) run(cmd *cobra.Command) error {
 	for k, c := range mr.Test {
 		testNames[k] = levels[c]
 	}
-	method := "minimax"
-	switch {
-	case f.variant == "impc":
-		method = "minimax-impc"
-	case f.compat:
-		method = "minimax-compat"
-	}
+	method := f.method()
 	res := &invResult{
 		Command: "invariance minimax", Method: method, N: len(train.Env),
 		Estimates: rows,
@@ -399,6 +426,67 @@ func (f *invMinimaxFlags) run(cmd *cobra.Command) error {
 		for _, c := range classes {
 			res.view.notes = append(res.view.notes, fmt.Sprintf("  %-24s %s", setName(c.Representative), num(c.WorstTestMSE, 4)))
 		}
+	}
+	return f.emit(cmd, res)
+}
+
+// method names the settings in the output.
+func (f *invMinimaxFlags) method() string {
+	switch {
+	case f.variant == "impc":
+		return "minimax-impc"
+	case f.compat:
+		return "minimax-compat"
+	}
+	return "minimax"
+}
+
+// runSplits runs the search over several train/test splits.
+func (f *invMinimaxFlags) runSplits(cmd *cobra.Command, g *invariance.Graph, all invariance.Table, splits []invariance.Split,
+	levels []string, opt invariance.MinimaxOptions, input estimators.Input) error {
+	sr, err := invariance.SelectSplits(cmd.Context(), g, f.target, f.env, all, splits, opt)
+	if err != nil {
+		return fmt.Errorf("invariance minimax: %w", err)
+	}
+	rows := make([]estimators.Row, len(sr.Classes))
+	for c, cl := range sr.Classes {
+		rows[c] = estimators.Row{Term: setName(cl.Representative), Estimate: cl.MeanWorstCaseRisk, StdError: math.NaN(),
+			Statistic: math.NaN(), PValue: math.NaN(), ConfLow: math.NaN(), ConfHigh: math.NaN()}
+	}
+	named := make([]map[string][]string, len(splits))
+	for s, sp := range splits {
+		names := func(codes []int) []string {
+			out := make([]string, len(codes))
+			for k, c := range codes {
+				out[k] = levels[c]
+			}
+			return out
+		}
+		named[s] = map[string][]string{"train": names(sp.Train), "test": names(sp.Test)}
+	}
+	method := f.method()
+	res := &invResult{
+		Command: "invariance minimax", Method: method, N: len(all.Env), Estimates: rows,
+		Diagnostics: map[string]any{"splits": named, "spearman": sr.Spearman, "regressor": f.regressor},
+		Provenance:  estimators.NewProvenance(Version(), f.seed, optionsOf(cmd)),
+		Extra: struct {
+			Subset          []string                `json:"subset"`
+			WholeSetOptimal bool                    `json:"whole_set_optimal"`
+			Classes         []invariance.SplitClass `json:"classes"`
+		}{sr.Subset, sr.WholeSetOptimal, sr.Classes},
+	}
+	res.Provenance.Input = &input
+	res.view = &result{Estimates: rows, title: "Causal minimax subset search over splits", statCol: "Stat",
+		summary: [][2]string{
+			{"Target", f.target}, {"Environments", strconv.Itoa(len(levels))},
+			{"Splits", strconv.Itoa(len(splits))}, {"Spearman (ĥ, test)", num(sr.Spearman, 3)},
+			{"Whole set optimal", strconv.FormatBool(sr.WholeSetOptimal)}, {"Chosen subset", setName(sr.Subset)},
+		},
+		notes: []string{"Parameter = mean estimated worst-case risk over the splits (standardised target).",
+			"Mean held-out worst-environment MSE per class:"},
+	}
+	for _, cl := range sr.Classes {
+		res.view.notes = append(res.view.notes, fmt.Sprintf("  %-24s %s", setName(cl.Representative), num(cl.MeanWorstTestMSE, 4)))
 	}
 	return f.emit(cmd, res)
 }

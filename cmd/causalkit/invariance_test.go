@@ -192,3 +192,66 @@ func TestInvarianceMinimaxIMPC(t *testing.T) {
 		t.Errorf("--variant impc --hidden 3: exit %d, %s", code, stderr)
 	}
 }
+
+// TestInvarianceMinimaxSplits runs the search over two train/test splits
+// of the IMPC genotypes: every class gets a mean estimated risk and a mean
+// held-out worst MSE, the chosen subset has the smallest mean risk, and
+// the splits are listed with their test environments (the others).
+func TestInvarianceMinimaxSplits(t *testing.T) {
+	dir := t.TempDir()
+	data := writeFile(t, dir, "impc.csv", string(exampledata.IMPCCSV))
+	args := []string{"invariance", "minimax", "--data", data, "--target", "Y", "--env", "E",
+		"--graph", filepath.Join(invData, "impc.dot"), "--train-envs", "0,2,4,7,1,3", "--train-envs", "0,2,4,7,5,6",
+		"--iters", "300", "--ascent-iters", "100", "--format", "json", "--quiet"}
+	code, out, stderr := runCLI(t, args...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var r struct {
+		Subset  []string `json:"subset"`
+		Classes []struct {
+			Representative []string `json:"representative"`
+			Risk           float64  `json:"mean_worst_case_risk"`
+			Test           float64  `json:"mean_worst_test_mse"`
+		} `json:"classes"`
+		Diagnostics struct {
+			Splits []struct {
+				Train []string `json:"train"`
+				Test  []string `json:"test"`
+			} `json:"splits"`
+			Spearman *float64 `json:"spearman"`
+		} `json:"diagnostics"`
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Classes) != 9 || len(r.Diagnostics.Splits) != 2 || r.Diagnostics.Spearman == nil {
+		t.Fatalf("%s", out)
+	}
+	if got := r.Diagnostics.Splits[1].Test; !slices.Equal(got, []string{"1", "3", "8", "9", "10", "11", "12", "13"}) {
+		t.Errorf("split 2 tests on %v", got)
+	}
+	best := 0
+	for c, cl := range r.Classes {
+		if !(cl.Test > 0) {
+			t.Errorf("class %v: mean worst test MSE %v", cl.Representative, cl.Test)
+		}
+		if cl.Risk < r.Classes[best].Risk {
+			best = c
+		}
+	}
+	if !slices.Equal(r.Classes[best].Representative, r.Subset) && !(len(r.Subset) == 0 && len(r.Classes[best].Representative) == 0) {
+		t.Errorf("chosen %v, smallest mean risk %v", r.Subset, r.Classes[best].Representative)
+	}
+	for _, c := range []struct {
+		extra []string
+		want  string
+	}{
+		{[]string{"--test-envs", "5"}, "not both"},
+		{[]string{"--train-envs", "0,99"}, `"99"`},
+	} {
+		if code, _, stderr := runCLI(t, append(slices.Clone(args), c.extra...)...); code != 2 || !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: exit %d, %s", c.extra, code, stderr)
+		}
+	}
+}
