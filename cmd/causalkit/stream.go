@@ -127,6 +127,9 @@ func (s *streamFlags) streamer(cmd *cobra.Command, c *commonFlags, columns int) 
 		if c.out == "" {
 			return nil, usagef("--shard writes a partial result: give --out FILE.arrow")
 		}
+		if f := cmd.Flags().Lookup("plot"); f != nil && f.Changed {
+			return nil, usagef("--shard writes no figure: give --plot to causalkit combine")
+		}
 		st.out = c.out
 	} else if s.stage != "" {
 		return nil, usagef("--stage goes with --shard i/N")
@@ -398,7 +401,7 @@ func (s *streamer) input(data string, states []ckio.PartialState) estimators.Inp
 }
 
 func newCombineCmd() *cobra.Command {
-	var format, out string
+	var format, out, plotFile string
 	var quiet bool
 	cmd := &cobra.Command{
 		Use:   "combine PARTIAL...",
@@ -453,6 +456,9 @@ flags plus --stage STAGE, and combine those partials.`,
 			if quiet {
 				args = append(args, "--quiet")
 			}
+			if plotFile != "" {
+				args = append(args, "--plot", plotFile)
+			}
 			sub := newRootCmd()
 			sub.SetArgs(args)
 			sub.SetOut(cmd.OutOrStdout())
@@ -468,5 +474,6 @@ flags plus --stage STAGE, and combine those partials.`,
 	fs.StringVar(&format, "format", "table", "output format: table, json or csv")
 	fs.StringVar(&out, "out", "", "write the result (or the stage file of the next round) there, atomically")
 	fs.BoolVar(&quiet, "quiet", false, "no notes on stderr")
+	fs.StringVar(&plotFile, "plot", "", "draw the command's figure (r3d) to FILE.png or FILE.svg")
 	return cmd
 }

@@ -291,6 +291,17 @@ func TestR3DStream(t *testing.T) {
 		if _, got, stderr := runCLI(t, append([]string{"combine", "--format", "json", "--quiet"}, parts...)...); got != str {
 			t.Errorf("%v: combined result differs from the streamed run (%s)", extra, stderr)
 		}
+		if c == 0 {
+			fig := filepath.Join(dir, "r3d.svg")
+			if code, _, stderr := runCLI(t, append([]string{"combine", "--quiet", "--plot", fig}, parts...)...); code != 0 {
+				t.Errorf("combine --plot: %s", stderr)
+			} else if _, err := os.Stat(fig); err != nil {
+				t.Errorf("combine --plot wrote no figure: %v", err)
+			}
+			if code, _, stderr := runCLI(t, append(args, "--shard", "1/4", "--out", parts[0], "--plot", fig)...); code != 2 || !strings.Contains(stderr, "combine") {
+				t.Errorf("--shard --plot: exit %d, %s", code, stderr)
+			}
+		}
 	}
 }
 
