@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/apache/arrow-go/v18/arrow"
+
 	"github.com/causalkit/causalkit/estimators"
 	"github.com/causalkit/causalkit/internal/natural"
 )
@@ -173,6 +175,35 @@ func (p *Plan) Name(u int) string {
 // ReadUnit reads the named columns of unit u. Messages about its rows count
 // rows from the start of the file. The caller must Release the table.
 func (p *Plan) ReadUnit(ctx context.Context, u int, columns []string) (*Table, error) {
+	batches, err := p.readUnit(ctx, u, ReadOptions{Columns: columns}.withDefaults())
+	if err != nil {
+		return nil, err
+	}
+	defer releaseAll(batches)
+	unit := p.Units[u]
+	path := p.Files[unit.File].Path
+	var tbl arrow.Table
+	if len(batches) > 0 {
+		tbl = newTable(batches[0].Schema(), batches, nil)
+	} else {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, estimators.InputErrorf("cannot open %s: %v", path, pathErr(err))
+		}
+		defer f.Close()
+		pq, err := openParquet(f, path, ReadOptions{Columns: columns}.withDefaults())
+		if err != nil {
+			return nil, err
+		}
+		defer pq.Close()
+		tbl = pq.table(nil)
+	}
+	return &Table{tbl: tbl, src: Source{Path: path, Rows: int(unit.Rows)}, offset: int(unit.Offset)}, nil
+}
+
+// readUnit reads the projected columns of unit u as record batches, which
+// the caller releases.
+func (p *Plan) readUnit(ctx context.Context, u int, opt ReadOptions) ([]arrow.RecordBatch, error) {
 	unit := p.Units[u]
 	path := p.Files[unit.File].Path
 	f, err := os.Open(path)
@@ -180,7 +211,7 @@ func (p *Plan) ReadUnit(ctx context.Context, u int, columns []string) (*Table, e
 		return nil, estimators.InputErrorf("cannot open %s: %v", path, pathErr(err))
 	}
 	defer f.Close()
-	pq, err := openParquet(f, path, ReadOptions{Columns: columns}.withDefaults())
+	pq, err := openParquet(f, path, opt)
 	if err != nil {
 		return nil, err
 	}
@@ -188,13 +219,7 @@ func (p *Plan) ReadUnit(ctx context.Context, u int, columns []string) (*Table, e
 	if pq.pf.NumRowGroups() <= unit.RowGroup || pq.pf.MetaData().RowGroup(unit.RowGroup).NumRows() != unit.Rows {
 		return nil, estimators.InputErrorf("%s changed while it was being read (its row groups differ from the plan); run again", path)
 	}
-	batches, err := pq.rowGroup(ctx, unit.RowGroup)
-	if err != nil {
-		return nil, err
-	}
-	defer releaseAll(batches)
-	tbl := pq.table(batches)
-	return &Table{tbl: tbl, src: Source{Path: path, Rows: int(unit.Rows)}, offset: int(unit.Offset)}, nil
+	return pq.rowGroup(ctx, unit.RowGroup)
 }
 
 // PhysicalMemory returns the machine's RAM in bytes, or 0 where it is not

@@ -125,13 +125,19 @@ type reader func(ctx context.Context, src *stdio.SectionReader, name string, opt
 
 // Read reads the table in path. The caller must Release the result.
 //
-// The file is hashed (SHA-256) while it is read, for Table.Source. Errors
-// caused by the file or the options match estimators.ErrInput.
+// The file is hashed (SHA-256) while it is read, for Table.Source. A
+// directory or a glob pattern reads the Parquet files of its Plan as one
+// table, in plan order (the files must share their columns); its Source
+// has the plan's fingerprint, "plan:<hex>", for the hash. Errors caused by
+// the file or the options match estimators.ErrInput.
 func Read(ctx context.Context, path string, opt ReadOptions) (*Table, error) {
 	if err := opt.Validate(); err != nil {
 		return nil, err
 	}
 	opt = opt.withDefaults()
+	if isPlan(path) {
+		return readPlan(ctx, path, opt)
+	}
 	format, err := opt.Format.resolve(path)
 	if err != nil {
 		return nil, err
@@ -175,6 +181,62 @@ func Read(ctx context.Context, path string, opt ReadOptions) (*Table, error) {
 		return nil, err
 	}
 	return &Table{tbl: tbl, src: Source{Path: path, SHA256: sum, Rows: int(tbl.NumRows())}}, nil
+}
+
+// isPlan reports whether path names several files: a directory or a glob.
+func isPlan(path string) bool {
+	if strings.ContainsAny(path, "*?[") {
+		return true
+	}
+	st, err := os.Stat(path)
+	return err == nil && st.IsDir()
+}
+
+// readPlan reads every row group of the Parquet files that path names,
+// up to opt.Workers at a time, into one table in plan order.
+func readPlan(ctx context.Context, path string, opt ReadOptions) (*Table, error) {
+	if opt.Format != FormatAuto && opt.Format != FormatParquet {
+		return nil, estimators.InputErrorf("%s names several files; only Parquet files are read together", path)
+	}
+	plan, err := NewPlan(path)
+	if err != nil {
+		return nil, err
+	}
+	parts := make([][]arrow.RecordBatch, len(plan.Units))
+	defer func() {
+		for _, b := range parts {
+			releaseAll(b)
+		}
+	}()
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(opt.Workers)
+	for u := range plan.Units {
+		g.Go(func() error {
+			t, err := plan.readUnit(gctx, u, opt)
+			parts[u] = t
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	var batches []arrow.RecordBatch
+	var schema *arrow.Schema
+	for u, b := range parts {
+		for _, rec := range b {
+			if schema == nil {
+				schema = rec.Schema()
+			} else if !schema.Equal(rec.Schema()) {
+				return nil, estimators.InputErrorf("%s: its columns differ from %s's; the files of one data set must share their columns",
+					plan.Files[plan.Units[u].File].Path, plan.Files[0].Path)
+			}
+			batches = append(batches, rec)
+		}
+	}
+	if schema == nil {
+		return nil, estimators.InputErrorf("%s has no rows", path)
+	}
+	return &Table{tbl: newTable(schema, batches, nil), src: Source{Path: path, SHA256: "plan:" + plan.Fingerprint, Rows: int(plan.Rows())}}, nil
 }
 
 // hashReader returns the hex SHA-256 of what r holds; path names it in

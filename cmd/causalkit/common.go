@@ -33,7 +33,7 @@ type commonFlags struct {
 
 func (c *commonFlags) register(cmd *cobra.Command, weights bool) {
 	fs := cmd.Flags()
-	fs.StringVar(&c.data, "data", "", "input table: .parquet, .csv (or gzip-compressed .csv.gz), .arrow/.feather (Arrow IPC)")
+	fs.StringVar(&c.data, "data", "", "input table: .parquet, .csv (or gzip-compressed .csv.gz), .arrow/.feather (Arrow IPC); or a directory or quoted glob of Parquet files, read as one table")
 	fs.StringVar(&c.dataFormat, "data-format", "", "input format, overriding the extension: parquet, csv or arrow")
 	fs.StringVar(&c.schema, "schema", "", "CSV column types: a JSON object {\"col\": \"float64\"|\"int64\"|\"bool\"|\"string\"}; other columns are inferred")
 	fs.StringVar(&c.format, "format", "table", "output format: table, json or csv")

@@ -426,3 +426,43 @@ func TestDescribeParquet(t *testing.T) {
 		t.Errorf("directory of two copies: %+v", two)
 	}
 }
+
+// TestReadDirectory: commands that read their data into memory take a
+// directory of Parquet files as one table too (rdd here): the same result
+// as the single file with the same rows.
+func TestReadDirectory(t *testing.T) {
+	dir := t.TempDir()
+	csv := filepath.Join(dir, "rdd.csv")
+	if code, _, stderr := runCLI(t, "simulate", "rdd", "--n", "3000", "--seed", "2", "--out", csv, "--quiet"); code != 0 {
+		t.Fatal(stderr)
+	}
+	one := filepath.Join(dir, "rdd.parquet")
+	if code, _, stderr := runCLI(t, "convert", "--data", csv, "--out", one); code != 0 {
+		t.Fatal(stderr)
+	}
+	raw, _ := os.ReadFile(csv)
+	lines := strings.Split(strings.TrimSpace(string(raw)), "\n")
+	sub := filepath.Join(dir, "parts")
+	os.Mkdir(sub, 0o755)
+	for i, body := range [][]string{lines[1:1000], lines[1000:2200], lines[2200:]} {
+		part := writeFile(t, dir, fmt.Sprintf("p%d.csv", i), lines[0]+"\n"+strings.Join(body, "\n")+"\n")
+		if code, _, stderr := runCLI(t, "convert", "--data", part, "--out", filepath.Join(sub, fmt.Sprintf("part%d.parquet", i+1))); code != 0 {
+			t.Fatal(stderr)
+		}
+	}
+	var est [2][]float64
+	for i, data := range []string{one, sub} {
+		code, out, stderr := runCLI(t, "rdd", "--data", data, "--y", "y", "--x", "x", "--format", "json", "--quiet")
+		if code != 0 {
+			t.Fatal(stderr)
+		}
+		var r fullResult
+		_ = json.Unmarshal([]byte(out), &r)
+		for _, e := range r.Estimates {
+			est[i] = append(est[i], e.Estimate, e.StdError)
+		}
+	}
+	if !slices.Equal(est[0], est[1]) || len(est[0]) == 0 {
+		t.Errorf("file %v, directory %v", est[0], est[1])
+	}
+}
