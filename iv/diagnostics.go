@@ -105,21 +105,124 @@ type Diagnostics struct {
 // and Hansen's J; level (0.95 for 95 %) is the level of the AR set.
 func (f *Fit) Diagnose(opt estimators.CovOptions, level float64) (*Diagnostics, error) {
 	tr := &f.tri
+	robust := opt.Type != estimators.Classical
+	var fsCov []*estimators.Covariance
+	var jCov *estimators.Covariance
+	if robust && tr.nE > 0 {
+		var err error
+		if fsCov, err = f.firstStageCov(opt); err != nil {
+			return nil, err
+		}
+	}
+	if robust && f.overidentified() {
+		sc, _, err := f.zScores(f.Resid, false)
+		if err != nil {
+			return nil, err
+		}
+		if jCov, err = sc.Cov(estimators.CovOptions{Type: gmmType(opt.Type), Cluster: opt.Cluster, Cluster2: opt.Cluster2}); err != nil {
+			return nil, err
+		}
+	}
+	return f.diagnose(robust, fsCov, jCov, level)
+}
+
+// overidentified reports whether the over-identification tests apply.
+func (f *Fit) overidentified() bool { return f.tri.nE > f.tri.nD && f.Identified }
+
+// DiagnosticMeats returns empty meats for the robust diagnostics under
+// covariance type t (not Classical), to be filled by AddDiagnosticMeats
+// over the data in chunks and finished by DiagnoseMeats: one meat per
+// endogenous regressor (its first stage), then one for Hansen's J.
+func (f *Fit) DiagnosticMeats(t estimators.CovType) []*estimators.Meat {
+	tr := &f.tri
+	var meats []*estimators.Meat
+	if tr.nE > 0 {
+		for range tr.nD {
+			meats = append(meats, estimators.NewMeat(t, tr.L))
+		}
+	}
+	if f.overidentified() {
+		meats = append(meats, estimators.NewMeat(gmmType(t), tr.L))
+	}
+	return meats
+}
+
+// AddDiagnosticMeats adds the rows of d (a chunk of the fitted data, its
+// first row row i0 of the whole) to the meats of DiagnosticMeats; cluster
+// and levels are as for AddMeat.
+func (f *Fit) AddDiagnosticMeats(meats []*estimators.Meat, d *Data, i0 int, cluster []int, levels []string) error {
+	tr := &f.tri
+	z := d.instruments()
+	var resids [][]float64
+	if tr.nE > 0 {
+		for j := range tr.nD {
+			v := slices.Clone(d.Endog[j])
+			for a, c := range f.firstStageCoef(j) {
+				floats.AddScaled(v, -c, z[a])
+			}
+			resids = append(resids, v)
+		}
+	}
+	if f.overidentified() {
+		resids = append(resids, f.residualsOf(d))
+	}
+	if len(resids) != len(meats) {
+		panic("iv: AddDiagnosticMeats: meats not from DiagnosticMeats")
+	}
+	inv, err := f.rzzInverse()
+	if err != nil {
+		return err
+	}
+	for k, r := range resids {
+		sc := estimators.LinearScores(z, inv, d.Weights, r, nil, tr.L)
+		if err := sc.AddTo(meats[k], i0, cluster, levels); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// DiagnoseMeats computes the diagnostics with the robust covariances of
+// the meats from AddDiagnosticMeats, accumulated over all the fit's rows.
+func (f *Fit) DiagnoseMeats(meats []*estimators.Meat, level float64) (*Diagnostics, error) {
+	tr := &f.tri
+	inv, err := f.rzzInverse()
+	if err != nil {
+		return nil, err
+	}
+	coefMap := zMap(inv, true)
+	var fsCov []*estimators.Covariance
+	var jCov *estimators.Covariance
+	k := 0
+	if tr.nE > 0 {
+		for range tr.nD {
+			c, err := meats[k].Cov(coefMap, tr.L)
+			if err != nil {
+				return nil, err
+			}
+			fsCov = append(fsCov, c)
+			k++
+		}
+	}
+	if f.overidentified() {
+		if jCov, err = meats[k].Cov(zMap(inv, false), tr.L); err != nil {
+			return nil, err
+		}
+	}
+	return f.diagnose(true, fsCov, jCov, level)
+}
+
+// diagnose computes the diagnostics from the triangle and, when robust,
+// the first stages' covariances and the covariance of the J statistic's
+// moments.
+func (f *Fit) diagnose(robust bool, fsCov []*estimators.Covariance, jCov *estimators.Covariance, level float64) (*Diagnostics, error) {
+	tr := &f.tri
 	n := float64(f.N)
 	d := &Diagnostics{Kappa: f.Kappa}
 	nE, nD, L := float64(tr.nE), float64(tr.nD), float64(tr.L)
 	dcols := make([]int, tr.nD)
 	for j := range dcols {
 		dcols[j] = tr.L + j
-	}
-	// First stage.
-	robust := opt.Type != estimators.Classical
-	var fsCov []*estimators.Covariance
-	if robust && tr.nE > 0 {
-		var err error
-		if fsCov, err = f.firstStageCov(opt); err != nil {
-			return nil, err
-		}
 	}
 	mwDD := gram(tr, dcols, tr.nW, tr.q)  // D'M_W D
 	pzwDD := gram(tr, dcols, tr.nW, tr.L) // D'(P_Z − P_W)D
@@ -157,16 +260,12 @@ func (f *Fit) Diagnose(opt estimators.CovOptions, level float64) (*Diagnostics, 
 		d.KleibergenPaap = &estimators.Test{Statistic: fs.FStat, DF1: fs.DF1, DF2: fs.DF2, PValue: math.NaN()}
 	}
 	// Over-identification.
-	if tr.nE > tr.nD && f.Identified {
+	if f.overidentified() {
 		pe := f.projectedResid() // Q_Zᵀ ẽ
 		ePe := floats.Dot(pe, pe)
 		df := nE - nD
 		if robust {
-			j, err := f.hansenJ(opt)
-			if err != nil {
-				return nil, err
-			}
-			t := estimators.ChiSquareTest(j, df)
+			t := estimators.ChiSquareTest(f.hansenJ(jCov), df)
 			d.HansenJ = &t
 		} else {
 			s := estimators.ChiSquareTest(n*ePe/f.RSS, df)
@@ -256,19 +355,31 @@ func (f *Fit) projectedResid() []float64 {
 // zScores returns the scores of a regression on Z in the basis
 // q_i = R_ZZ⁻ᵀ z_i with residuals resid, and R_ZZ⁻¹ (for coefficient maps).
 func (f *Fit) zScores(resid []float64, mapToCoef bool) (estimators.Scores, *mat.TriDense, error) {
-	tr := &f.tri
-	rzz := tr.rzz()
+	inv, err := f.rzzInverse()
+	if err != nil {
+		return estimators.Scores{}, nil, err
+	}
+	return estimators.LinearScores(f.data.instruments(), inv, f.data.Weights, resid, zMap(inv, mapToCoef), f.tri.L), inv, nil
+}
+
+// rzzInverse returns R_ZZ⁻¹, the map of z_i to its orthonormal basis.
+func (f *Fit) rzzInverse() (*mat.TriDense, error) {
 	var inv mat.TriDense
-	if err := inv.InverseTri(rzz); err != nil {
-		return estimators.Scores{}, nil, estimators.InputErrorf("iv: instruments: %v", err)
+	if err := inv.InverseTri(f.tri.rzz()); err != nil {
+		return nil, estimators.InputErrorf("iv: instruments: %v", err)
 	}
-	var m mat.Dense
+	return &inv, nil
+}
+
+// zMap is the Map of scores in the z basis: R_ZZ⁻ᵀ for the covariance of
+// regression coefficients on Z (R⁻¹ S R⁻ᵀ), the identity for the moments'
+// own covariance.
+func zMap(inv *mat.TriDense, mapToCoef bool) *mat.Dense {
 	if mapToCoef {
-		m.CloneFrom(inv.T()) // coefficient covariance R⁻¹ S R⁻ᵀ
-	} else {
-		m.CloneFrom(mat.NewDiagDense(tr.L, ones(tr.L)))
+		return mat.DenseCopyOf(inv.T())
 	}
-	return estimators.LinearScores(f.data.instruments(), &inv, f.data.Weights, resid, &m, tr.L), &inv, nil
+	l, _ := inv.Dims()
+	return mat.DenseCopyOf(mat.NewDiagDense(l, ones(l)))
 }
 
 func ones(n int) []float64 {
@@ -337,19 +448,11 @@ func (f *Fit) firstStageWald(j int, cov *estimators.Covariance) float64 {
 // hansenJ returns the J statistic of two-step efficient GMM: with
 // g(β) = Q_Zᵀ√W(y − Xβ) and S = Σ_c a_c a_cᵀ the robust (or cluster) sum of
 // the fit's scores in the same basis, J = min_β g(β)ᵀ S⁻¹ g(β).
-func (f *Fit) hansenJ(opt estimators.CovOptions) (float64, error) {
+func (f *Fit) hansenJ(cov *estimators.Covariance) float64 {
 	tr := &f.tri
-	sc, _, err := f.zScores(f.Resid, false)
-	if err != nil {
-		return 0, err
-	}
-	cov, err := sc.Cov(estimators.CovOptions{Type: gmmType(opt.Type), Cluster: opt.Cluster, Cluster2: opt.Cluster2})
-	if err != nil {
-		return 0, err
-	}
 	var chol mat.Cholesky
 	if !chol.Factorize(cov.V) {
-		return math.NaN(), nil
+		return math.NaN()
 	}
 	var l mat.TriDense
 	chol.LTo(&l)
@@ -357,21 +460,21 @@ func (f *Fit) hansenJ(opt estimators.CovOptions) (float64, error) {
 	b := tr.block([]int{tr.ycol()}, 0, tr.L)
 	var la, lb mat.Dense
 	if err := la.Solve(&l, a); err != nil {
-		return math.NaN(), nil
+		return math.NaN()
 	}
 	if err := lb.Solve(&l, b); err != nil {
-		return math.NaN(), nil
+		return math.NaN()
 	}
 	var qr mat.QR
 	qr.Factorize(&la)
 	var x mat.Dense
 	if err := qr.SolveTo(&x, false, &lb); err != nil {
-		return math.NaN(), nil
+		return math.NaN()
 	}
 	var fit mat.Dense
 	fit.Mul(&la, &x)
 	fit.Sub(&lb, &fit)
-	return mat.Norm(&fit, 2) * mat.Norm(&fit, 2), nil
+	return mat.Norm(&fit, 2) * mat.Norm(&fit, 2)
 }
 
 // gmmType maps a covariance type to the weight matrix of Hansen's J: the

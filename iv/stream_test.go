@@ -157,3 +157,62 @@ func BenchmarkAccumulator(b *testing.B) {
 		}
 	}
 }
+
+// TestStreamDiagnostics: robust diagnostics from chunked meats equal the
+// in-memory ones (first-stage F, Kleibergen–Paap, Hansen's J) to 1e-11.
+func TestStreamDiagnostics(t *testing.T) {
+	for _, spec := range []string{"CARD2", "CARD3"} {
+		d := cardData(t, spec)
+		n := len(d.Y)
+		fit, err := Estimate(d, Options{Method: TSLS})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, typ := range []estimators.CovType{estimators.HC1, estimators.CR1} {
+			opt := estimators.CovOptions{Type: typ}
+			codes := make([]int, n)
+			for i := range codes {
+				codes[i] = i % 29
+			}
+			if typ.IsCluster() {
+				opt.Cluster = codes
+			}
+			want, err := fit.Diagnose(opt, 0.95)
+			if err != nil {
+				t.Fatal(err)
+			}
+			meats := fit.DiagnosticMeats(typ)
+			cuts := []int{0, 999, 2000, n}
+			for c := range len(cuts) - 1 {
+				var cl []int
+				if typ.IsCluster() {
+					cl = codes[cuts[c]:cuts[c+1]]
+				}
+				if err := fit.AddDiagnosticMeats(meats, chunk(d, cuts[c], cuts[c+1]), cuts[c], cl, nil); err != nil {
+					t.Fatal(err)
+				}
+			}
+			got, err := fit.DiagnoseMeats(meats, 0.95)
+			if err != nil {
+				t.Fatal(err)
+			}
+			near := func(what string, a, b float64) {
+				if math.Abs(a-b) > 1e-11*math.Abs(b) {
+					t.Errorf("%s %s %s: %.17g streamed, %.17g in memory", spec, typ, what, a, b)
+				}
+			}
+			for j := range want.FirstStage {
+				near("first-stage F", got.FirstStage[j].FStat, want.FirstStage[j].FStat)
+			}
+			if (got.HansenJ == nil) != (want.HansenJ == nil) {
+				t.Fatalf("%s %s: Hansen J present %v, want %v", spec, typ, got.HansenJ != nil, want.HansenJ != nil)
+			}
+			if want.HansenJ != nil {
+				near("Hansen J", got.HansenJ.Statistic, want.HansenJ.Statistic)
+			}
+			if want.KleibergenPaap != nil {
+				near("Kleibergen–Paap", got.KleibergenPaap.Statistic, want.KleibergenPaap.Statistic)
+			}
+		}
+	}
+}

@@ -182,6 +182,7 @@ func (f *ivFlags) run(cmd *cobra.Command) error {
 		path         []iv.AlphaScore
 		streamReps   *mat.Dense // a streamed bootstrap
 		streamFailed int
+		streamDiag   []*estimators.Meat // the streamed robust diagnostics' meats
 	)
 	if st != nil {
 		if err := f.streamable(); err != nil {
@@ -194,11 +195,11 @@ func (f *ivFlags) run(cmd *cobra.Command) error {
 			model.Cluster = f.cluster[0]
 		}
 		wild, rs := f.streamBoot(f.seed)
-		sf, err := streamLinear(st, f.data, model, opt, covOpt.Type, wild, rs)
+		sf, err := streamLinear(st, f.data, model, opt, covOpt.Type, wild, rs, true)
 		if err != nil {
 			return err
 		}
-		fit, cov, input, streamReps, streamFailed = sf.fit, sf.cov, sf.input, sf.reps, sf.failed
+		fit, cov, input, streamReps, streamFailed, streamDiag = sf.fit, sf.cov, sf.input, sf.reps, sf.failed, sf.diag
 	} else {
 		frame, in, release, err := f.load(cmd, slices.Concat(model.Numeric(), f.alphaEval), f.cluster)
 		if err != nil {
@@ -272,14 +273,19 @@ func (f *ivFlags) run(cmd *cobra.Command) error {
 	}
 	res.Estimates = rows
 
-	diagOpt := covOpt
-	if st != nil && covOpt.Type != estimators.Classical {
-		// The robust diagnostics need their own passes over the data.
-		diagOpt = estimators.CovOptions{Type: estimators.Classical, Small: covOpt.Small}
+	var diag *iv.Diagnostics
+	switch {
+	case streamDiag != nil:
+		diag, err = fit.DiagnoseMeats(streamDiag, level)
+	case st != nil && covOpt.Type != estimators.Classical:
+		// A streamed method without analytic errors (anchor, IVL) has no
+		// second pass to carry the robust diagnostics' meats.
 		res.notes = append(res.notes, "Streamed: the diagnostics use the classical covariance.")
 		res.Diagnostics["diagnostics_vce"] = "unadjusted"
+		diag, err = fit.Diagnose(estimators.CovOptions{Type: estimators.Classical, Small: covOpt.Small}, level)
+	default:
+		diag, err = fit.Diagnose(covOpt, level)
 	}
-	diag, err := fit.Diagnose(diagOpt, level)
 	if err != nil {
 		return fmt.Errorf("iv: diagnostics: %w", err)
 	}

@@ -15,16 +15,18 @@ import (
 type streamFit struct {
 	fit    *iv.Fit
 	cov    *estimators.Covariance
-	reps   *mat.Dense // bootstrap replicates (wild or Poisson pairs)
-	failed int        // replicates whose refit failed
+	reps   *mat.Dense         // bootstrap replicates (wild or Poisson pairs)
+	failed int                // replicates whose refit failed
+	diag   []*estimators.Meat // the robust IV diagnostics' meats, when asked for
 	input  estimators.Input
 }
 
 // streamLinear fits m over the streamer's row groups: pass 1 reduces each
 // row group to its QR factor; a robust or cluster covariance, or a wild
-// bootstrap, takes pass 2 (see linstream).
+// bootstrap, takes pass 2 (see linstream), which with diagnostics also
+// accumulates the robust IV diagnostics' meats.
 func streamLinear(s *streamer, data string, m *linstream.Model, opt iv.Options, covType estimators.CovType,
-	wild *linstream.Wild, rs *linstream.Resample) (*streamFit, error) {
+	wild *linstream.Wild, rs *linstream.Resample, diagnostics bool) (*streamFit, error) {
 	out := &streamFit{}
 	spec := m.Spec(s.c.naPolicy())
 	first, err := s.pass(1, spec, func(u int, _ *ckio.Table, fr *ckio.Frame) (unitResult, error) {
@@ -46,7 +48,7 @@ func streamLinear(s *streamer, data string, m *linstream.Model, opt iv.Options, 
 			return nil, err
 		}
 	}
-	second, err := m.Second(out.fit, covType, wild)
+	second, err := m.Second(out.fit, covType, wild, diagnostics)
 	if err != nil {
 		return nil, err
 	}
@@ -61,7 +63,7 @@ func streamLinear(s *streamer, data string, m *linstream.Model, opt iv.Options, 
 		}
 	}
 	var reps *mat.Dense
-	if out.cov, reps, err = second.Finish(states(st2)); reps != nil {
+	if out.cov, reps, out.diag, err = second.Finish(states(st2)); reps != nil {
 		out.reps = reps
 	}
 	return out, err

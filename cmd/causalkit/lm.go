@@ -107,7 +107,7 @@ func (f *lmFlags) run(cmd *cobra.Command) error {
 			model.Cluster = f.cluster[0]
 		}
 		wild, rs := f.streamBoot(f.seed)
-		sf, err := streamLinear(st, f.data, model, iv.Options{Method: iv.OLS}, covOpt.Type, wild, rs)
+		sf, err := streamLinear(st, f.data, model, iv.Options{Method: iv.OLS}, covOpt.Type, wild, rs, false)
 		if err != nil {
 			return fmt.Errorf("lm: %w", err)
 		}

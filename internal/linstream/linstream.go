@@ -248,16 +248,19 @@ type Second struct {
 	model   *Model
 	cov     estimators.CovType
 	meat    estimators.CovType // Classical: none
+	diag    bool               // also the robust diagnostics' meats
 	rowWild bool
 	wild    *Wild
 	k       int
 }
 
-// Second returns the second pass for covariance type cov and an optional
-// wild bootstrap. A fit without analytic scores (anchor, IVL) has none,
+// Second returns the second pass for covariance type cov, an optional
+// wild bootstrap, and with diagnostics the meats of the robust IV
+// diagnostics (iv.Fit.DiagnosticMeats). A fit without analytic scores (anchor, IVL) has none,
 // and a bootstrap of it is an error.
-func (m *Model) Second(fit *iv.Fit, cov estimators.CovType, wild *Wild) (*Second, error) {
+func (m *Model) Second(fit *iv.Fit, cov estimators.CovType, wild *Wild, diagnostics bool) (*Second, error) {
 	p := &Second{fit: fit, model: m, cov: cov, meat: cov, wild: wild, k: len(fit.Coef)}
+	p.diag = diagnostics && cov != estimators.Classical && fit.HasAnalyticSE() && len(fit.DiagnosticMeats(cov)) > 0
 	if !fit.HasAnalyticSE() {
 		if wild != nil {
 			return nil, estimators.InputErrorf("%s has no scores for a wild bootstrap of streamed data; bootstrap it in memory", fit.Method)
@@ -276,7 +279,20 @@ func (m *Model) Second(fit *iv.Fit, cov estimators.CovType, wild *Wild) (*Second
 func (p *Second) Fit() *iv.Fit { return p.fit }
 
 // Needed reports whether the pass reads the data.
-func (p *Second) Needed() bool { return p.meat != estimators.Classical || p.rowWild }
+func (p *Second) Needed() bool { return p.meat != estimators.Classical || p.rowWild || p.diag }
+
+// meats returns empty meats of the pass: the covariance's, then the
+// diagnostics'.
+func (p *Second) meats() []*estimators.Meat {
+	var out []*estimators.Meat
+	if p.meat != estimators.Classical {
+		out = append(out, estimators.NewMeat(p.meat, p.k))
+	}
+	if p.diag {
+		out = append(out, p.fit.DiagnosticMeats(p.cov)...)
+	}
+	return out
+}
 
 func (p *Second) newWild() *estimators.WildAccumulator {
 	return estimators.NewWildAccumulator(p.wild.Reps, p.k, p.wild.Seed, p.wild.Mult)
@@ -289,17 +305,26 @@ func (p *Second) Unit(fr *ckio.Frame, unit ckio.Unit) (vals []float64, keys []st
 		return nil, nil, nil
 	}
 	d := p.model.Data(fr)
-	if p.meat != estimators.Classical {
-		meat := estimators.NewMeat(p.meat, p.k)
+	meats := p.meats()
+	if len(meats) > 0 {
 		var codes []int
 		var levels []string
 		if p.model.Cluster != "" {
 			codes, levels = fr.Codes(p.model.Cluster)
 		}
-		if err := p.fit.AddMeat(meat, d, int(unit.Offset), codes, levels); err != nil {
-			return nil, nil, err
+		rest := meats
+		if p.meat != estimators.Classical {
+			if err := p.fit.AddMeat(meats[0], d, int(unit.Offset), codes, levels); err != nil {
+				return nil, nil, err
+			}
+			rest = meats[1:]
 		}
-		vals, keys = meat.Encode()
+		if p.diag {
+			if err := p.fit.AddDiagnosticMeats(rest, d, int(unit.Offset), codes, levels); err != nil {
+				return nil, nil, err
+			}
+		}
+		vals, keys = encodeMeats(meats)
 	}
 	if p.rowWild {
 		rows := make([]uint64, fr.N)
@@ -316,13 +341,14 @@ func (p *Second) Unit(fr *ckio.Frame, unit ckio.Unit) (vals []float64, keys []st
 }
 
 // Finish merges the second pass's states in the order given (unit order)
-// and returns the covariance and the bootstrap replicates (nil without a
-// bootstrap). Without a second pass (Needed false), states are ignored.
-func (p *Second) Finish(states []State) (*estimators.Covariance, *mat.Dense, error) {
+// and returns the covariance, the bootstrap replicates (nil without a
+// bootstrap) and the diagnostics' meats (nil unless asked for). Without a
+// second pass (Needed false), states are ignored.
+func (p *Second) Finish(states []State) (*estimators.Covariance, *mat.Dense, []*estimators.Meat, error) {
 	if !p.fit.HasAnalyticSE() {
-		return nil, nil, nil
+		return nil, nil, nil, nil
 	}
-	meat := estimators.NewMeat(p.meat, p.k)
+	merged := p.meats()
 	var wild *estimators.WildAccumulator
 	if p.wild != nil {
 		wild = p.newWild()
@@ -332,22 +358,31 @@ func (p *Second) Finish(states []State) (*estimators.Covariance, *mat.Dense, err
 		if len(vals) == 0 {
 			continue // a unit without complete rows
 		}
+		if len(merged) > 0 {
+			parts, rest, err := decodeMeats(merged, vals, st.Keys)
+			if err != nil {
+				return nil, nil, nil, fmt.Errorf("unit %d: %w", st.Unit, err)
+			}
+			for k, m := range parts {
+				merged[k].Merge(m)
+			}
+			vals = rest
+		}
 		if p.rowWild {
-			tail := len(vals) - p.wild.Reps*p.k
 			part := p.newWild()
-			if tail < 0 || part.Decode(vals[tail:]) != nil {
-				return nil, nil, fmt.Errorf("unit %d: malformed bootstrap state", st.Unit)
+			if part.Decode(vals) != nil {
+				return nil, nil, nil, fmt.Errorf("unit %d: malformed bootstrap state", st.Unit)
 			}
 			wild.Merge(part)
-			vals = vals[:tail]
 		}
-		if p.meat != estimators.Classical {
-			part, err := estimators.DecodeMeat(p.meat, p.k, vals, st.Keys)
-			if err != nil {
-				return nil, nil, fmt.Errorf("unit %d: %w", st.Unit, err)
-			}
-			meat.Merge(part)
-		}
+	}
+	var meat *estimators.Meat
+	diag := merged
+	if p.meat != estimators.Classical {
+		meat, diag = merged[0], merged[1:]
+	}
+	if !p.diag {
+		diag = nil
 	}
 	var cov *estimators.Covariance
 	var err error
@@ -357,14 +392,55 @@ func (p *Second) Finish(states []State) (*estimators.Covariance, *mat.Dense, err
 		cov, err = p.fit.MeatCov(meat)
 	}
 	if err != nil || wild == nil {
-		return cov, nil, err
+		return cov, nil, diag, err
 	}
 	if p.model.Cluster != "" {
 		if meat.Clusters() < 2 {
-			return nil, nil, estimators.InputErrorf("the wild cluster bootstrap needs at least 2 clusters; %q has %d", p.model.Cluster, meat.Clusters())
+			return nil, nil, nil, estimators.InputErrorf("the wild cluster bootstrap needs at least 2 clusters; %q has %d", p.model.Cluster, meat.Clusters())
 		}
 		wild.AddSums(meat.ClusterSums())
 	}
 	reps, err := p.fit.WildReplicates(wild)
-	return cov, reps, err
+	return cov, reps, diag, err
+}
+
+// encodeMeats encodes several meats of the same rows: their numbers, each
+// preceded by its length, after their count; the cluster names are the
+// same for all, so they are kept once.
+func encodeMeats(meats []*estimators.Meat) (vals []float64, keys []string) {
+	vals = append(vals, float64(len(meats)))
+	var body []float64
+	for k, m := range meats {
+		v, names := m.Encode()
+		vals = append(vals, float64(len(v)))
+		body = append(body, v...)
+		if k == 0 {
+			keys = names
+		}
+	}
+	return append(vals, body...), keys
+}
+
+// decodeMeats decodes meats like the templates from encodeMeats' output
+// and returns the numbers after them.
+func decodeMeats(templates []*estimators.Meat, vals []float64, keys []string) ([]*estimators.Meat, []float64, error) {
+	bad := fmt.Errorf("malformed meat state")
+	if len(vals) < 1+len(templates) || int(vals[0]) != len(templates) {
+		return nil, nil, bad
+	}
+	lens := vals[1 : 1+len(templates)]
+	vals = vals[1+len(templates):]
+	out := make([]*estimators.Meat, len(templates))
+	for k, t := range templates {
+		n := int(lens[k])
+		if n < 0 || n > len(vals) {
+			return nil, nil, bad
+		}
+		m, err := estimators.DecodeMeat(t.Type, t.Dim, vals[:n], keys)
+		if err != nil {
+			return nil, nil, err
+		}
+		out[k], vals = m, vals[n:]
+	}
+	return out, vals, nil
 }

@@ -218,7 +218,7 @@ func (o Options) fit(first States) (*linstream.Model, *linstream.Second, error) 
 	if err != nil {
 		return nil, nil, err
 	}
-	second, err := m.Second(fit, cov, nil)
+	second, err := m.Second(fit, cov, nil, false)
 	return m, second, err
 }
 
@@ -263,7 +263,7 @@ func (f *finishFn) ProcessElement(first, second States, emit func(Result)) error
 		return err
 	}
 	fit := pass2.Fit()
-	cov, _, err := pass2.Finish(linStates(second))
+	cov, _, _, err := pass2.Finish(linStates(second))
 	if err != nil {
 		return err
 	}
