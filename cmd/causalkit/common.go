@@ -29,6 +29,7 @@ type commonFlags struct {
 	weights                  string
 	na                       string
 	workers                  int
+	sharding                 bool // a --shard run: its output is a partial, never a result
 }
 
 func (c *commonFlags) register(cmd *cobra.Command, weights bool) {
@@ -204,6 +205,9 @@ type renderer interface {
 // emit writes the result in the chosen format to --out (atomically) or
 // stdout.
 func (c *commonFlags) emit(cmd *cobra.Command, res renderer) error {
+	if c.sharding {
+		return usagef("--stage already holds every pass this estimate needs: combine the partials of the previous round instead of running the shards again")
+	}
 	return emit(cmd, res, c.format, c.out, c.outputs)
 }
 

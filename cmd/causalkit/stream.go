@@ -131,6 +131,7 @@ func (s *streamFlags) streamer(cmd *cobra.Command, c *commonFlags, columns int) 
 			return nil, usagef("--shard writes no figure: give --plot to causalkit combine")
 		}
 		st.out = c.out
+		c.sharding = true
 	} else if s.stage != "" {
 		return nil, usagef("--stage goes with --shard i/N")
 	}
