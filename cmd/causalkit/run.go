@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -273,12 +274,32 @@ func inputRows(jsonPath string) int {
 	return r.Provenance.Input.Rows
 }
 
+// recordFile hashes a file in pieces (inputs can be larger than memory);
+// a directory or glob of Parquet files gets the SHA-256 of its files'
+// SHA-256s in plan order.
 func recordFile(path string) (fileRecord, error) {
-	b, err := os.ReadFile(path)
+	ctx := context.Background()
+	fi, err := os.Stat(path)
+	if err == nil && !fi.IsDir() {
+		sum, err := ckio.FileSHA256(ctx, path)
+		return fileRecord{Path: path, SHA256: sum}, err
+	}
+	if err != nil && !strings.ContainsAny(path, "*?[") {
+		return fileRecord{}, err
+	}
+	plan, err := ckio.NewPlan(path)
 	if err != nil {
 		return fileRecord{}, err
 	}
-	return fileRecord{Path: path, SHA256: sha(b)}, nil
+	h := sha256.New()
+	for _, f := range plan.Files {
+		sum, err := ckio.FileSHA256(ctx, f.Path)
+		if err != nil {
+			return fileRecord{}, err
+		}
+		fmt.Fprintln(h, sum)
+	}
+	return fileRecord{Path: path, SHA256: hex.EncodeToString(h.Sum(nil))}, nil
 }
 
 func sha(b []byte) string {

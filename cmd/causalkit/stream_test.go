@@ -492,3 +492,38 @@ func TestReadDirectory(t *testing.T) {
 		t.Errorf("file %v, directory %v", est[0], est[1])
 	}
 }
+
+// TestRunDirectory: an analysis step reading a directory of Parquet files
+// (streamed) records one hash for the directory, and verify names the
+// directory when one of its files changes.
+func TestRunDirectory(t *testing.T) {
+	dir, data := streamData(t)
+	sub := filepath.Join(dir, "years")
+	os.Mkdir(sub, 0o755)
+	raw, _ := os.ReadFile(data)
+	for _, n := range []string{"2001.parquet", "2002.parquet"} {
+		writeFile(t, sub, n, string(raw))
+	}
+	analysis := writeFile(t, dir, "a.toml", `name = "dir"
+seed = 1
+[[step]]
+name = "iv"
+command = "iv"
+data = "years"
+args = ["--y", "y", "--endog", "d", "--instruments", "z1,z2,z3", "--vce", "hc1"]
+`)
+	out := filepath.Join(dir, "out")
+	if code, _, stderr := runCLI(t, "run", analysis, "--out", out, "--quiet"); code != 0 {
+		t.Fatalf("run: %s", stderr)
+	}
+	manifest := filepath.Join(out, "manifest.json")
+	if code, _, stderr := runCLI(t, "verify", manifest); code != 0 {
+		t.Fatalf("verify: %s", stderr)
+	}
+	// Change one file of the directory: verify names the directory input.
+	writeFile(t, sub, "2002.parquet", string(raw[:len(raw)-1])+"x")
+	code, stdout, stderr := runCLI(t, "verify", manifest)
+	if code != 2 || !strings.Contains(stdout+stderr, "years") {
+		t.Errorf("verify after a change: exit %d, %s %s", code, stdout, stderr)
+	}
+}
