@@ -15,6 +15,7 @@ import (
 	stdio "io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 
@@ -31,6 +32,9 @@ func main() {
 // run executes the command line args and returns the exit status. Output
 // goes to stdout (results only) and stderr (everything else).
 func run(ctx context.Context, args []string, stdout, stderr stdio.Writer) int {
+	// A streaming command lowers the garbage collector's soft memory limit
+	// (see streamFlags); it lasts for this run only.
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
 	root := newRootCmd()
 	root.SetArgs(args)
 	root.SetOut(stdout)

@@ -172,7 +172,9 @@ func (s *streamFlags) streamer(cmd *cobra.Command, c *commonFlags, columns int) 
 	// Keep the heap within the budget: the garbage collector works harder
 	// near it, and row groups are read in parallel only as far as about
 	// four copies of each fit.
-	debug.SetMemoryLimit(limit - limit/8) // room for what the runtime holds outside the heap
+	// Room for what the runtime holds outside the heap; below 32 MiB the
+	// collector would run without pause for no gain.
+	debug.SetMemoryLimit(max(limit-limit/8, 32<<20))
 	var largest int64
 	for _, u := range plan.Units {
 		largest = max(largest, u.Rows)
