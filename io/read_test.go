@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -397,5 +398,67 @@ func TestCardData(t *testing.T) {
 	}
 	if f.N+f.Dropped != 3010 || f.Dropped != info["IQ"].Nulls {
 		t.Errorf("frame kept %d and dropped %d rows; IQ has %d nulls", f.N, f.Dropped, info["IQ"].Nulls)
+	}
+}
+
+// TestPlanDescribe: describing a Parquet file (and a directory of two
+// copies) from its footers gives the columns, types and null counts of
+// reading it, the list column's nulls counted by reading that column.
+func TestPlanDescribe(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "t.parquet")
+	src := sampleTable(memory.DefaultAllocator, true)
+	in := NewTable(src)
+	src.Release()
+	err := WriteTable(context.Background(), path, in, WriteOptions{RowGroupSize: 2})
+	in.Release()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tbl, err := Read(context.Background(), path, ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := tbl.Describe()
+	tbl.Release()
+	plan, err := NewPlan(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := plan.Describe(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, want) || len(plan.Units) != 3 {
+		t.Errorf("plan describes %v (%d row groups), reading %v", got, len(plan.Units), want)
+	}
+	// A directory of two copies: twice the nulls; read as one table.
+	sub := filepath.Join(dir, "two")
+	if err := os.Mkdir(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := os.ReadFile(path)
+	for _, n := range []string{"a.parquet", "b.parquet"} {
+		if err := os.WriteFile(filepath.Join(sub, n), raw, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	two, _ := NewPlan(sub)
+	got2, err := two.Describe(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for j := range want {
+		if got2[j].Nulls != 2*want[j].Nulls {
+			t.Errorf("directory: %s has %d nulls, want %d", got2[j].Name, got2[j].Nulls, 2*want[j].Nulls)
+		}
+	}
+	both, err := Read(context.Background(), sub, ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer both.Release()
+	if both.NumRows() != 10 || !strings.HasPrefix(both.Source().SHA256, "plan:") {
+		t.Errorf("directory read: %d rows, sha256 %q", both.NumRows(), both.Source().SHA256)
 	}
 }
