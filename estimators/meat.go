@@ -252,7 +252,7 @@ func (m *Meat) Encode() (vals []float64, names []string) {
 // when names is not nil.
 func DecodeMeat(t CovType, dim int, vals []float64, names []string) (*Meat, error) {
 	m := NewMeat(t, dim)
-	bad := fmt.Errorf("estimators: DecodeMeat: %d numbers do not fit a %s meat of dimension %d", len(vals), t, dim)
+	bad := InputErrorf("estimators: DecodeMeat: %d numbers do not fit a %s meat of dimension %d", len(vals), t, dim)
 	if len(vals) < 1 {
 		return nil, bad
 	}

@@ -1,7 +1,6 @@
 package estimators
 
 import (
-	"fmt"
 	"hash/fnv"
 	"math"
 
@@ -120,7 +119,7 @@ func (w *WildAccumulator) Merge(o *WildAccumulator) {
 // Decode replaces the sums by those of an encoded accumulator (its T).
 func (w *WildAccumulator) Decode(t []float64) error {
 	if len(t) != len(w.T) {
-		return fmt.Errorf("estimators: WildAccumulator: %d numbers for %d × %d replicates", len(t), w.Reps, w.Dim)
+		return InputErrorf("estimators: WildAccumulator: %d numbers for %d × %d replicates", len(t), w.Reps, w.Dim)
 	}
 	copy(w.T, t)
 	return nil

@@ -368,7 +368,7 @@ func (a *QRAccumulator) Encode() []float64 {
 // output.
 func DecodeQRAccumulator(q int, v []float64) (*QRAccumulator, error) {
 	if len(v) != 1+q*q || v[0] < 0 || v[0] != math.Trunc(v[0]) {
-		return nil, fmt.Errorf("estimators: DecodeQRAccumulator: %d numbers do not hold a %d-column state", len(v), q)
+		return nil, InputErrorf("estimators: DecodeQRAccumulator: %d numbers do not hold a %d-column state", len(v), q)
 	}
 	a := NewQRAccumulator(q)
 	a.n = int(v[0])

@@ -135,7 +135,7 @@ func Read(ctx context.Context, path string, opt ReadOptions) (*Table, error) {
 		return nil, err
 	}
 	opt = opt.withDefaults()
-	if isPlan(path) {
+	if IsPlan(path) {
 		return readPlan(ctx, path, opt)
 	}
 	format, err := opt.Format.resolve(path)
@@ -183,8 +183,9 @@ func Read(ctx context.Context, path string, opt ReadOptions) (*Table, error) {
 	return &Table{tbl: tbl, src: Source{Path: path, SHA256: sum, Rows: int(tbl.NumRows())}}, nil
 }
 
-// isPlan reports whether path names several files: a directory or a glob.
-func isPlan(path string) bool {
+// IsPlan reports whether path names several files, a directory or a glob
+// pattern, which Read and NewPlan take as one Parquet data set.
+func IsPlan(path string) bool {
 	if strings.ContainsAny(path, "*?[") {
 		return true
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	stdio "io"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -76,10 +75,7 @@ func describe(cmd *cobra.Command, c *commonFlags) (*description, error) {
 	if err != nil {
 		return nil, usagef("--data-format: %v", err)
 	}
-	multi := strings.ContainsAny(c.data, "*?[")
-	if fi, err := os.Stat(c.data); err == nil && fi.IsDir() {
-		multi = true
-	}
+	multi := ckio.IsPlan(c.data)
 	if format == ckio.FormatAuto {
 		if f, err := ckio.FormatFromPath(c.data); err == nil {
 			format = f

@@ -40,11 +40,11 @@ func streamLinear(s *streamer, data string, m *linstream.Model, opt iv.Options, 
 	if out.input.Dropped > 0 {
 		s.notef("dropped %d of %d rows with missing values (use --na error to stop instead)", out.input.Dropped, out.input.Rows)
 	}
-	if out.fit, err = m.Fit(states(first), opt, rs); err != nil {
+	if out.fit, err = m.Fit(first, opt, rs); err != nil {
 		return nil, err
 	}
 	if rs != nil {
-		if out.reps, out.failed, err = m.Resampled(states(first), opt, rs); err != nil {
+		if out.reps, out.failed, err = m.Resampled(first, opt, rs); err != nil {
 			return nil, err
 		}
 	}
@@ -63,17 +63,8 @@ func streamLinear(s *streamer, data string, m *linstream.Model, opt iv.Options, 
 		}
 	}
 	var reps *mat.Dense
-	if out.cov, reps, out.diag, err = second.Finish(states(st2)); reps != nil {
+	if out.cov, reps, out.diag, err = second.Finish(st2); reps != nil {
 		out.reps = reps
 	}
 	return out, err
-}
-
-// states returns the linstream view of partial states.
-func states(p []ckio.PartialState) []linstream.State {
-	out := make([]linstream.State, len(p))
-	for i, s := range p {
-		out[i] = linstream.State{Unit: s.Unit, Vals: s.Vals, Keys: s.Keys}
-	}
-	return out
 }

@@ -96,8 +96,7 @@ func (s *r3dStream) rowGroup(t *ckio.Table, fr *ckio.Frame) (unitResult, error) 
 		for r, run := range runs {
 			c := codes[run[0]]
 			if seen[c] > 0 {
-				return res, estimators.InputErrorf("r3d: unit %q appears at %s and again at %s with other units between; streaming needs each unit's rows together: sort the data by --unit %s",
-					levels[c], t.RowName(fr.Rows[runs[seen[c]-1][0]]), t.RowName(fr.Rows[run[0]]), f.unit)
+				return res, f.unsorted(levels[c], t.RowName(fr.Rows[runs[seen[c]-1][0]]), t.RowName(fr.Rows[run[0]]))
 			}
 			seen[c] = r + 1
 		}
@@ -106,8 +105,7 @@ func (s *r3dStream) rowGroup(t *ckio.Table, fr *ckio.Frame) (unitResult, error) 
 		lo, hi := run[0], run[1]
 		for i := lo + 1; i < hi; i++ {
 			if x[i] != x[lo] || tr != nil && tr[i] != tr[lo] || cl != nil && cl[i] != cl[lo] {
-				return res, estimators.InputErrorf("r3d: --x, --fuzzy or --cluster varies within unit %q (%s); they must be constant within a unit",
-					levels[codes[lo]], t.RowName(fr.Rows[i]))
+				return res, varies(levels[codes[lo]], t.RowName(fr.Rows[i]))
 			}
 		}
 		var wi []float64
@@ -148,6 +146,17 @@ func (s *r3dStream) rowGroup(t *ckio.Table, fr *ckio.Frame) (unitResult, error) 
 	return unitResult{vals: vals, keys: keys}, nil
 }
 
+// unsorted says that unit's rows are not together (seen at a, then at b).
+func (f *r3dFlags) unsorted(unit, a, b string) error {
+	return estimators.InputErrorf("r3d: unit %q appears at %s and again at %s with other units between; streaming needs each unit's rows together: sort the data by --unit %s",
+		unit, a, b, f.unit)
+}
+
+// varies says that a unit-level column changes within unit (at where).
+func varies(unit, where string) error {
+	return estimators.InputErrorf("r3d: --x, --fuzzy or --cluster varies within unit %q (%s); they must be constant within a unit", unit, where)
+}
+
 // r3dCheckDraws rejects a unit whose weights are all zero.
 func r3dCheckDraws(unit string, w []float64) error {
 	if w != nil && !slices.ContainsFunc(w, func(v float64) bool { return v > 0 }) {
@@ -175,8 +184,7 @@ func (s *r3dStream) merge(st *streamer, states []ckio.PartialState) (*rdd.Quanti
 	add := func(id, cluster string, x, t float64, where string) error {
 		if id != "" {
 			if prev, ok := seen[id]; ok {
-				return estimators.InputErrorf("r3d: unit %q appears in %s and again in %s with other units between; streaming needs each unit's rows together: sort the data by --unit %s",
-					id, prev, where, f.unit)
+				return f.unsorted(id, prev, where)
 			}
 			seen[id] = where
 		}
@@ -257,7 +265,7 @@ func (s *r3dStream) merge(st *streamer, states []ckio.PartialState) (*rdd.Quanti
 			}
 			if pending != nil && pending.id == id {
 				if pending.x != x || pending.t != t || pending.cluster != cluster {
-					return nil, estimators.InputErrorf("r3d: --x, --fuzzy or --cluster varies within unit %q (%s); they must be constant within a unit", id, where)
+					return nil, varies(id, where)
 				}
 				pending.y = append(pending.y, ys...)
 				pending.w = append(pending.w, ws...)

@@ -279,13 +279,9 @@ func inputRows(jsonPath string) int {
 // SHA-256s in plan order.
 func recordFile(path string) (fileRecord, error) {
 	ctx := context.Background()
-	fi, err := os.Stat(path)
-	if err == nil && !fi.IsDir() {
+	if !ckio.IsPlan(path) {
 		sum, err := ckio.FileSHA256(ctx, path)
 		return fileRecord{Path: path, SHA256: sum}, err
-	}
-	if err != nil && !strings.ContainsAny(path, "*?[") {
-		return fileRecord{}, err
 	}
 	plan, err := ckio.NewPlan(path)
 	if err != nil {

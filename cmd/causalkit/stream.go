@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"runtime"
 	"runtime/debug"
 	"slices"
@@ -22,7 +21,7 @@ import (
 )
 
 // streamFlags are the flags of the commands that can stream their data
-// row group by row group (lm, iv).
+// row group by row group (lm, iv, r3d).
 type streamFlags struct {
 	memoryLimit string
 	shard       string
@@ -136,10 +135,7 @@ func (s *streamFlags) streamer(cmd *cobra.Command, c *commonFlags, columns int) 
 		return nil, usagef("--stage goes with --shard i/N")
 	}
 	format, _ := ckio.ParseFormat(c.dataFormat)
-	multi := strings.ContainsAny(c.data, "*?[")
-	if fi, err := os.Stat(c.data); err == nil && fi.IsDir() {
-		multi = true
-	}
+	multi := ckio.IsPlan(c.data)
 	isParquet := format == ckio.FormatParquet
 	if format == ckio.FormatAuto {
 		f, err := ckio.FormatFromPath(c.data)
@@ -169,11 +165,10 @@ func (s *streamFlags) streamer(cmd *cobra.Command, c *commonFlags, columns int) 
 	}
 	st.plan = plan
 	st.lo, st.hi = 0, len(plan.Units)
-	// Keep the heap within the budget: the garbage collector works harder
-	// near it, and row groups are read in parallel only as far as about
-	// four copies of each fit.
-	// Room for what the runtime holds outside the heap; below 32 MiB the
-	// collector would run without pause for no gain.
+	// Keep the heap within the budget (less an eighth for what the runtime
+	// holds outside it; never below 32 MiB, where the collector would run
+	// without pause for no gain), and read row groups in parallel only as
+	// far as about four copies of each fit allow.
 	debug.SetMemoryLimit(max(limit-limit/8, 32<<20))
 	var largest int64
 	for _, u := range plan.Units {
@@ -257,10 +252,8 @@ func decodeHeader(path string, b []byte) (partialHeader, error) {
 
 // unitResult is one unit's statistic of a pass.
 type unitResult struct {
-	vals    []float64
-	keys    []string
-	rows    int
-	dropped int
+	vals []float64
+	keys []string
 }
 
 // pass returns the states of every unit of round r, in unit order: from
@@ -354,14 +347,19 @@ func (s *streamer) header(round, shard, shards int) []byte {
 	return b
 }
 
-// writePartial writes the stage's rounds and this shard's round r.
-func (s *streamer) writePartial(r int, states []ckio.PartialState) error {
+// staged returns the states of the rounds before r (from the stage file
+// or the partials).
+func (s *streamer) staged(r int) []ckio.PartialState {
 	var all []ckio.PartialState
 	for q := 1; q < r; q++ {
 		all = append(all, s.stage[q]...)
 	}
-	all = append(all, states...)
-	if err := ckio.WritePartial(s.out, s.header(r, s.shard, s.shards), all); err != nil {
+	return all
+}
+
+// writePartial writes the stage's rounds and this shard's round r.
+func (s *streamer) writePartial(r int, states []ckio.PartialState) error {
+	if err := ckio.WritePartial(s.out, s.header(r, s.shard, s.shards), append(s.staged(r), states...)); err != nil {
 		return err
 	}
 	s.notef("shard %d/%d: round %d of row groups %d–%d written to %s", s.shard, s.shards, r, s.lo+1, s.hi, s.out)
@@ -373,11 +371,7 @@ func (s *streamer) writeStage(r int) error {
 	if s.combine.out == "" {
 		return usagef("round %d of the estimate needs another pass over the data: give combine --out STAGE.arrow, then run each shard again with --stage STAGE.arrow", r)
 	}
-	var all []ckio.PartialState
-	for q := 1; q < r; q++ {
-		all = append(all, s.stage[q]...)
-	}
-	if err := ckio.WritePartial(s.combine.out, s.header(r-1, 0, 0), all); err != nil {
+	if err := ckio.WritePartial(s.combine.out, s.header(r-1, 0, 0), s.staged(r)); err != nil {
 		return err
 	}
 	s.notef("round %d of %s needs another pass over the data: run each shard again with --stage %s, then combine those partials",

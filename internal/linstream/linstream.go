@@ -77,13 +77,6 @@ func (m *Model) Data(fr *ckio.Frame) *iv.Data {
 	return d
 }
 
-// State is what one unit contributes to a pass.
-type State struct {
-	Unit int
-	Vals []float64
-	Keys []string
-}
-
 // Resample asks for a pairs bootstrap with Poisson(1) weights drawn by
 // estimators.PoissonWeight per row, or per cluster (a cluster bootstrap)
 // when ByCluster is set and the model has a cluster column. Each replicate
@@ -138,7 +131,7 @@ func (m *Model) First(fr *ckio.Frame, unit ckio.Unit, rs *Resample) ([]float64, 
 }
 
 // rowKeys returns the bootstrap keys of a unit's rows: their place in the
-// plan, or their cluster's name.
+// plan (file, row), or with byCluster their cluster's name.
 func (m *Model) rowKeys(fr *ckio.Frame, unit ckio.Unit, byCluster bool) []uint64 {
 	keys := make([]uint64, fr.N)
 	if byCluster && m.Cluster != "" {
@@ -163,14 +156,14 @@ func (m *Model) rowKeys(fr *ckio.Frame, unit ckio.Unit, byCluster bool) []uint64
 func split(vals []float64, b, reps int) ([]float64, error) {
 	per := len(vals) / (1 + reps)
 	if per*(1+reps) != len(vals) {
-		return nil, fmt.Errorf("malformed bootstrap state")
+		return nil, estimators.InputErrorf("malformed bootstrap state in a partial result")
 	}
 	return vals[(b+1)*per : (b+2)*per], nil
 }
 
 // Fit merges the first pass's states (in the order given: unit order) and
 // fits the model; rs is the Resample the states were made with (or nil).
-func (m *Model) Fit(states []State, opt iv.Options, rs *Resample) (*iv.Fit, error) {
+func (m *Model) Fit(states []ckio.PartialState, opt iv.Options, rs *Resample) (*iv.Fit, error) {
 	names := m.Data(nil)
 	acc, err := iv.NewAccumulator(names)
 	if err != nil {
@@ -196,7 +189,7 @@ func (m *Model) Fit(states []State, opt iv.Options, rs *Resample) (*iv.Fit, erro
 // Resampled merges the replicates of the first pass's states (made with
 // rs) and refits each: the Reps × k bootstrap coefficients, with a row of
 // NaN for each replicate whose refit fails (returned as failed).
-func (m *Model) Resampled(states []State, opt iv.Options, rs *Resample) (reps *mat.Dense, failed int, err error) {
+func (m *Model) Resampled(states []ckio.PartialState, opt iv.Options, rs *Resample) (reps *mat.Dense, failed int, err error) {
 	names := m.Data(nil)
 	var out *mat.Dense
 	for b := range rs.Reps {
@@ -327,12 +320,8 @@ func (p *Second) Unit(fr *ckio.Frame, unit ckio.Unit) (vals []float64, keys []st
 		vals, keys = encodeMeats(meats)
 	}
 	if p.rowWild {
-		rows := make([]uint64, fr.N)
-		for i, r := range fr.Rows {
-			rows[i] = uint64(unit.File)<<40 | uint64(unit.Offset+int64(r))
-		}
 		w := p.newWild()
-		if err := p.fit.AddWild(w, d, rows); err != nil {
+		if err := p.fit.AddWild(w, d, p.model.rowKeys(fr, unit, false)); err != nil {
 			return nil, nil, err
 		}
 		vals = append(vals, w.T...)
@@ -344,7 +333,7 @@ func (p *Second) Unit(fr *ckio.Frame, unit ckio.Unit) (vals []float64, keys []st
 // and returns the covariance, the bootstrap replicates (nil without a
 // bootstrap) and the diagnostics' meats (nil unless asked for). Without a
 // second pass (Needed false), states are ignored.
-func (p *Second) Finish(states []State) (*estimators.Covariance, *mat.Dense, []*estimators.Meat, error) {
+func (p *Second) Finish(states []ckio.PartialState) (*estimators.Covariance, *mat.Dense, []*estimators.Meat, error) {
 	if !p.fit.HasAnalyticSE() {
 		return nil, nil, nil, nil
 	}
@@ -371,7 +360,7 @@ func (p *Second) Finish(states []State) (*estimators.Covariance, *mat.Dense, []*
 		if p.rowWild {
 			part := p.newWild()
 			if part.Decode(vals) != nil {
-				return nil, nil, nil, fmt.Errorf("unit %d: malformed bootstrap state", st.Unit)
+				return nil, nil, nil, estimators.InputErrorf("unit %d: malformed bootstrap state in a partial result", st.Unit)
 			}
 			wild.Merge(part)
 		}
@@ -424,7 +413,7 @@ func encodeMeats(meats []*estimators.Meat) (vals []float64, keys []string) {
 // decodeMeats decodes meats like the templates from encodeMeats' output
 // and returns the numbers after them.
 func decodeMeats(templates []*estimators.Meat, vals []float64, keys []string) ([]*estimators.Meat, []float64, error) {
-	bad := fmt.Errorf("malformed meat state")
+	bad := estimators.InputErrorf("malformed covariance state in a partial result")
 	if len(vals) < 1+len(templates) || int(vals[0]) != len(templates) {
 		return nil, nil, bad
 	}

@@ -51,18 +51,9 @@ type Options struct {
 	Fingerprint string // set by Fit: the plan the workers must find
 }
 
-// UnitState is what one row group contributes to a pass.
-type UnitState struct {
-	Unit    int
-	Vals    []float64
-	Keys    []string
-	Rows    int
-	Dropped int
-}
-
 // States are the states of every row group, in row-group order.
 type States struct {
-	States []UnitState
+	States []ckio.PartialState // what each row group contributed to a pass
 }
 
 // Result is the fitted model.
@@ -76,11 +67,11 @@ type Result struct {
 }
 
 func init() {
-	register.DoFn3x1[context.Context, int, func(UnitState), error](&firstFn{})
-	register.DoFn4x1[context.Context, int, States, func(UnitState), error](&secondFn{})
+	register.DoFn3x1[context.Context, int, func(ckio.PartialState), error](&firstFn{})
+	register.DoFn4x1[context.Context, int, States, func(ckio.PartialState), error](&secondFn{})
 	register.DoFn3x1[States, States, func(Result), error](&finishFn{})
-	register.Combiner3[States, UnitState, States](&collectFn{})
-	register.Emitter1[UnitState]()
+	register.Combiner3[States, ckio.PartialState, States](&collectFn{})
+	register.Emitter1[ckio.PartialState]()
 	register.Emitter1[Result]()
 }
 
@@ -185,7 +176,7 @@ type firstFn struct {
 	Opt Options
 }
 
-func (f *firstFn) ProcessElement(ctx context.Context, u int, emit func(UnitState)) error {
+func (f *firstFn) ProcessElement(ctx context.Context, u int, emit func(ckio.PartialState)) error {
 	m, _, err := f.Opt.model()
 	if err != nil {
 		return err
@@ -199,7 +190,7 @@ func (f *firstFn) ProcessElement(ctx context.Context, u int, emit func(UnitState
 	if err != nil {
 		return fmt.Errorf("%s: %w", plan.Name(u), err)
 	}
-	emit(UnitState{Unit: u, Vals: vals, Rows: fr.N, Dropped: fr.Dropped})
+	emit(ckio.PartialState{Round: 1, Unit: u, Vals: vals, Rows: fr.N, Dropped: fr.Dropped})
 	return nil
 }
 
@@ -210,7 +201,7 @@ func (o Options) fit(first States) (*linstream.Model, *linstream.Second, error) 
 	if err != nil {
 		return nil, nil, err
 	}
-	fit, err := m.Fit(linStates(first), opt, nil)
+	fit, err := m.Fit(first.States, opt, nil)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -228,7 +219,7 @@ type secondFn struct {
 	Opt Options
 }
 
-func (f *secondFn) ProcessElement(ctx context.Context, u int, first States, emit func(UnitState)) error {
+func (f *secondFn) ProcessElement(ctx context.Context, u int, first States, emit func(ckio.PartialState)) error {
 	m, second, err := f.Opt.fit(first)
 	if err != nil {
 		return err
@@ -236,7 +227,7 @@ func (f *secondFn) ProcessElement(ctx context.Context, u int, first States, emit
 	if !second.Needed() {
 		// An empty state all the same: Beam's global combine of an empty
 		// collection emits nothing, and the finish needs its side input.
-		emit(UnitState{Unit: u})
+		emit(ckio.PartialState{Round: 2, Unit: u})
 		return nil
 	}
 	plan, fr, release, err := f.Opt.readUnit(ctx, m, u)
@@ -248,7 +239,7 @@ func (f *secondFn) ProcessElement(ctx context.Context, u int, first States, emit
 	if err != nil {
 		return fmt.Errorf("%s: %w", plan.Name(u), err)
 	}
-	emit(UnitState{Unit: u, Vals: vals, Keys: keys})
+	emit(ckio.PartialState{Round: 2, Unit: u, Vals: vals, Keys: keys})
 	return nil
 }
 
@@ -263,7 +254,7 @@ func (f *finishFn) ProcessElement(first, second States, emit func(Result)) error
 		return err
 	}
 	fit := pass2.Fit()
-	cov, _, _, err := pass2.Finish(linStates(second))
+	cov, _, _, err := pass2.Finish(second.States)
 	if err != nil {
 		return err
 	}
@@ -285,7 +276,7 @@ type collectFn struct{}
 
 func (*collectFn) CreateAccumulator() States { return States{} }
 
-func (*collectFn) AddInput(a States, s UnitState) States {
+func (*collectFn) AddInput(a States, s ckio.PartialState) States {
 	a.States = append(a.States, s)
 	return a
 }
@@ -296,14 +287,6 @@ func (*collectFn) MergeAccumulators(a, b States) States {
 }
 
 func (*collectFn) ExtractOutput(a States) States {
-	slices.SortFunc(a.States, func(x, y UnitState) int { return x.Unit - y.Unit })
+	slices.SortFunc(a.States, func(x, y ckio.PartialState) int { return x.Unit - y.Unit })
 	return a
-}
-
-func linStates(s States) []linstream.State {
-	out := make([]linstream.State, len(s.States))
-	for i, u := range s.States {
-		out[i] = linstream.State{Unit: u.Unit, Vals: u.Vals, Keys: u.Keys}
-	}
-	return out
 }

@@ -173,7 +173,9 @@ func sequential(t *testing.T, opt Options) Result {
 	}
 	opt.Fingerprint = plan.Fingerprint
 	var first, second States
-	collect := func(dst *States) func(UnitState) { return func(s UnitState) { dst.States = append(dst.States, s) } }
+	collect := func(dst *States) func(ckio.PartialState) {
+		return func(s ckio.PartialState) { dst.States = append(dst.States, s) }
+	}
 	for u := range plan.Units {
 		if err := (&firstFn{Opt: opt}).ProcessElement(context.Background(), u, collect(&first)); err != nil {
 			t.Fatal(err)
