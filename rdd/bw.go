@@ -6,7 +6,6 @@ import (
 	"slices"
 
 	"gonum.org/v1/gonum/mat"
-	"gonum.org/v1/gonum/stat"
 )
 
 // bwTerms are the pieces of one plug-in step on one side: the variance
@@ -22,8 +21,7 @@ type bwTerms struct {
 // R = scale·2(o+1−ν)·3·C_B²·Var(β_{o+1}).
 func (st *state) bwStep(s *side, o, nu, oB int, hV, hB, scale float64) (bwTerms, error) {
 	wv := s.window(st.c, hV, st.opt.Kernel)
-	dv := s.outcomes(wv)
-	fv, err := polyFit(wv, dv, o)
+	fv, err := st.polyFit(s, wv, hV, o, true)
 	if err != nil {
 		return bwTerms{}, err
 	}
@@ -33,8 +31,7 @@ func (st *state) bwStep(s *side, o, nu, oB int, hV, hB, scale float64) (bwTerms,
 	}
 	var gamma *mat.Dense
 	if len(s.z) > 0 {
-		zwz, zwy := covParts(fv.r, wv.kw, fv.inv, dv, nOut)
-		if gamma, err = covGamma(zwz, zwy); err != nil {
+		if gamma, err = covGamma(covParts(fv, nOut)); err != nil {
 			return bwTerms{}, err
 		}
 	}
@@ -45,34 +42,20 @@ func (st *state) bwStep(s *side, o, nu, oB int, hV, hB, scale float64) (bwTerms,
 		tauT = f * adjusted(fv.beta, nu, 1, nOut, gamma)
 	}
 	sv := adjustment(tauY, tauT, s.t != nil, gamma)
-	cl := s.clusterCodes(wv)
-	res := s.residuals(wv, dv, fv, st.vce, st.opt.NNMatch, cl != nil)
-	vv := st.variance(fv, wv.kw, res, sv, cl, nu, o+1)
+	vv := st.variance(s, wv, fv, sv, nu)
 	// C_B = (H ∘ G⁻¹ Σ w_i r_i u_i^(o+1))[ν], H_j = hV^j.
-	v := make([]float64, o+1)
-	for i, kw := range wv.kw {
-		u := math.Pow(wv.dx[i]/hV, float64(o+1))
-		row := fv.r.RawRowView(i)
-		for j := range v {
-			v[j] += row[j] * kw * u
-		}
-	}
 	var giv mat.VecDense
-	giv.MulVec(fv.inv, mat.NewVecDense(o+1, v))
+	giv.MulVec(fv.inv, mat.NewVecDense(o+1, fv.l))
 	bconst := math.Pow(hV, float64(nu)) * giv.AtVec(nu)
 
 	wb := s.window(st.c, hB, st.opt.Kernel)
-	db := s.outcomes(wb)
-	fb, err := polyFit(wb, db, oB)
+	fb, err := st.polyFit(s, wb, hB, oB, false)
 	if err != nil {
 		return bwTerms{}, err
 	}
 	var reg float64
 	if scale > 0 {
-		clb := s.clusterCodes(wb)
-		resb := s.residuals(wb, db, fb, st.vce, st.opt.NNMatch, clb != nil)
-		vb := st.variance(fb, wb.kw, resb, sv, clb, o+1, oB+1)
-		reg = 3 * bconst * bconst * vb
+		reg = 3 * bconst * bconst * st.variance(s, wb, fb, sv, o+1)
 	}
 	var sb float64
 	for l, b := range fb.beta {
@@ -112,28 +95,24 @@ func (st *state) selectAll() (map[BWSelect][4]float64, error) {
 	o := st.opt
 	p, q, nu := o.P, o.Q, o.Deriv
 	l, r := st.l, st.r
-	x := st.x
+	sum := st.sum
 	// Pilot: C_K·min(sd, IQR/1.349)·N^(−1/5) (distinct values under
 	// mass-point adjustment), capped by the data range and raised to the
 	// bwcheck-th nearest distinct value on each side.
-	sorted := slices.Clone(x)
-	slices.Sort(sorted)
-	iqr := quantileType2(sorted, 0.75) - quantileType2(sorted, 0.25)
-	bwp := math.Min(stat.StdDev(x, nil), iqr/1.349)
+	bwp := math.Min(sum.sd(), (sum.quartile(1)-sum.quartile(0))/1.349)
 	ck := map[string]float64{"triangular": 2.576, "epanechnikov": 2.34, "uniform": 1.843}[o.Kernel.String()]
 	cbw := ck * bwp * math.Pow(float64(st.n), -0.2)
 	if o.MassPoints == Adjust {
 		cbw = ck * bwp * math.Pow(float64(st.mUniq), -0.2)
 	}
-	xmin, xmax := sorted[0], sorted[len(sorted)-1]
-	maxL, maxR := math.Abs(st.c-xmin), math.Abs(st.c-xmax)
+	maxL, maxR := math.Abs(st.c-sum.xmin), math.Abs(st.c-sum.xmax)
 	bwMax := math.Max(maxL, maxR)
 	if o.BWRestrict {
 		cbw = math.Min(cbw, bwMax)
 	}
 	minL, minR := 0.0, 0.0
 	if st.bwcheck > 0 {
-		minL, minR = st.nearestDistinct(l, st.bwcheck), st.nearestDistinct(r, st.bwcheck)
+		minL, minR = sum.nearest(0, st.c, st.bwcheck), sum.nearest(1, st.c, st.bwcheck)
 		cbw = math.Max(cbw, math.Max(minL, minR))
 	}
 	restrict := func(h, hmax float64) float64 {
@@ -239,35 +218,3 @@ func (st *state) selectAll() (map[BWSelect][4]float64, error) {
 }
 
 func sq(v float64) float64 { return v * v }
-
-// nearestDistinct returns the distance from the cutoff to the k-th nearest
-// distinct value on a side (the last one if there are fewer), plus 1e-8.
-func (st *state) nearestDistinct(s *side, k int) float64 {
-	var u []float64
-	for i := range s.x {
-		if i == 0 || s.x[i] != s.x[i-1] {
-			u = append(u, s.x[i])
-		}
-	}
-	if s.left {
-		slices.Reverse(u)
-	}
-	k = min(k, len(u))
-	return math.Abs(u[k-1]-st.c) + 1e-8
-}
-
-// quantileType2 is R's quantile(type = 2) on sorted data: the inverse of the
-// empirical CDF with averaging at discontinuities.
-func quantileType2(sorted []float64, p float64) float64 {
-	n := float64(len(sorted))
-	np := n * p
-	j := math.Floor(np)
-	g := np - j
-	jj := int(j)
-	lo := sorted[max(0, min(len(sorted)-1, jj-1))]
-	hi := sorted[min(len(sorted)-1, jj)]
-	if g > 1e-12*np { // R compares with a fuzz of 4·eps·n
-		return hi
-	}
-	return (lo + hi) / 2
-}

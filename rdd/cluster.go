@@ -3,7 +3,6 @@ package rdd
 import (
 	"errors"
 	"math"
-	"slices"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -17,33 +16,6 @@ import (
 //	     C' L_g C'ᵀ = V diag(σ²) Vᵀ and c = ((1−σ²)^(−1/2) − 1)/σ²,
 //
 // and the meat Σ_g (Σ_l s_l score_gl)(…)ᵀ with no small-sample factor.
-
-// clusterRows groups row indices by cluster code, clusters in increasing
-// code order.
-func clusterRows(cl []int) [][]int {
-	codes := slices.Clone(cl)
-	slices.Sort(codes)
-	codes = slices.Compact(codes)
-	pos := make(map[int]int, len(codes))
-	for i, c := range codes {
-		pos[c] = i
-	}
-	rows := make([][]int, len(codes))
-	for i, c := range cl {
-		rows[pos[c]] = append(rows[pos[c]], i)
-	}
-	return rows
-}
-
-// gram returns Σ_i w_i r_i r_iᵀ over the rows of r.
-func gram(r *mat.Dense, w []float64) *mat.SymDense {
-	_, k := r.Dims()
-	g := mat.NewSymDense(k, nil)
-	for i, wi := range w {
-		g.SymRankOne(g, wi, mat.NewVecDense(k, r.RawRowView(i)))
-	}
-	return g
-}
 
 // inverse inverts a (possibly ill-conditioned) matrix by LU as R's solve
 // does; ok is false when it is singular.
@@ -100,13 +72,13 @@ func symInverse(a mat.Symmetric) (*mat.SymDense, bool) {
 	return inv, ok
 }
 
-// meatCRV is the CR2 (kind 2) or CR3 (kind 3) meat of the fit with design
-// r, kernel weights kw and inverse Gram matrix inv.
-func meatCRV(kind int, r *mat.Dense, kw []float64, inv *mat.SymDense, res [][]float64, s []float64, cl []int) *mat.SymDense {
-	_, k := r.Dims()
-	g := gram(r, kw)
+// meatCRV is the CR2 (kind 2) or CR3 (kind 3) meat of a fit with Gram
+// matrix g and inverse inv, from its per-cluster scores (score rows w_i r_i,
+// adjusting rows r_i with weights w_i).
+func meatCRV(sc *scores, g, inv *mat.SymDense, s []float64) *mat.SymDense {
+	k := sc.k
 	var cHalf *mat.TriDense // upper, C'ᵀC' = G⁻¹
-	if kind == 2 {
+	if sc.kind == 2 {
 		var ch mat.Cholesky
 		if ch.Factorize(inv) {
 			var u mat.TriDense
@@ -115,90 +87,60 @@ func meatCRV(kind int, r *mat.Dense, kw []float64, inv *mat.SymDense, res [][]fl
 		}
 	}
 	m := mat.NewSymDense(k, nil)
-	for _, rows := range clusterRows(cl) {
-		lg := mat.NewSymDense(k, nil)
-		for _, i := range rows {
-			lg.SymRankOne(lg, kw[i], mat.NewVecDense(k, r.RawRowView(i)))
-		}
-		var adjust func(u *mat.VecDense) *mat.VecDense // L_g·(…)·u
+	for _, id := range sc.order {
+		lg := symmetric(mat.NewDense(k, k, sc.cl[id].a))
+		score := mat.NewVecDense(k, sc.score(id, s, make([]float64, k)))
 		switch {
-		case kind == 3:
-			mg := inverseOrPinv(minus(g, lg))
-			adjust = func(u *mat.VecDense) *mat.VecDense {
-				var t, out mat.VecDense
-				t.MulVec(mg, u)
-				out.MulVec(lg, &t)
-				return &out
-			}
+		case sc.kind == 3:
+			var t, adj mat.VecDense
+			t.MulVec(inverseOrPinv(minus(g, lg)), score)
+			adj.MulVec(lg, &t)
+			score.AddVec(score, &adj)
 		case cHalf != nil:
 			var t, f mat.Dense
 			t.Mul(cHalf, lg)
 			f.Mul(&t, cHalf.T())
-			fs := symmetric(&f)
 			var eig mat.EigenSym
-			if !eig.Factorize(fs, true) {
-				adjust = nil
+			if !eig.Factorize(symmetric(&f), true) {
 				break
 			}
 			sig := eig.Values(nil)
 			var v mat.Dense
 			eig.VectorsTo(&v)
-			c := make([]float64, k)
+			var ru, vr, adj, out mat.VecDense
+			ru.MulVec(cHalf, score)
+			vr.MulVec(v.T(), &ru)
 			for j, s2 := range sig {
 				s2 = math.Max(s2, 0)
+				c := 0.0
 				if s2 >= 1e-14 {
-					c[j] = (1/math.Sqrt(math.Max(1-s2, 1e-8)) - 1) / s2
+					c = (1/math.Sqrt(math.Max(1-s2, 1e-8)) - 1) / s2
 				}
+				vr.SetVec(j, vr.AtVec(j)*c)
 			}
+			adj.MulVec(&v, &vr)
 			var ltc mat.Dense
 			ltc.Mul(lg, cHalf.T())
-			adjust = func(u *mat.VecDense) *mat.VecDense {
-				var ru, vr, adj, out mat.VecDense
-				ru.MulVec(cHalf, u)
-				vr.MulVec(v.T(), &ru)
-				for j := range k {
-					vr.SetVec(j, vr.AtVec(j)*c[j])
-				}
-				adj.MulVec(&v, &vr)
-				out.MulVec(&ltc, &adj)
-				return &out
-			}
+			out.MulVec(&ltc, &adj)
+			score.AddVec(score, &out)
 		}
-		sv := mat.NewVecDense(k, nil)
-		for l, col := range res {
-			u := mat.NewVecDense(k, nil)
-			for _, i := range rows {
-				u.AddScaledVec(u, kw[i]*col[i], mat.NewVecDense(k, r.RawRowView(i)))
-			}
-			score := u
-			if adjust != nil {
-				score.AddVec(u, adjust(u))
-			}
-			sv.AddScaledVec(sv, s[l], score)
-		}
-		m.SymRankOne(m, 1, sv)
+		m.SymRankOne(m, 1, score)
 	}
 	return m
 }
 
 // meatQQ is rdrobust's CR2/CR3 meat of the robust (bias-corrected)
-// variance when h ≠ b: the scores Q_q rows (n × (p+1)) are adjusted through
-// the q-order fit (design rq, weights wb, inverse Gram invQ).
-func meatQQ(kind int, q, rq *mat.Dense, wb []float64, invQ *mat.SymDense, res [][]float64, s []float64, cl []int) *mat.SymDense {
-	_, k := q.Dims()
-	_, kr := rq.Dims()
-	gq := gram(rq, wb)
+// variance when h ≠ b, from per-cluster scores whose score rows are the
+// rows of Q_q (p+1 entries) and whose adjusting rows are the q-order design
+// with the weights W_b of the q-order fit (Gram gq, inverse invQ).
+func meatQQ(sc *scores, gq, invQ *mat.SymDense, s []float64) *mat.SymDense {
+	k, kr := sc.k, sc.kb
 	m := mat.NewSymDense(k, nil)
-	for _, rows := range clusterRows(cl) {
-		lg := mat.NewSymDense(kr, nil)
-		pg := mat.NewDense(k, kr, nil)
-		for _, i := range rows {
-			row := mat.NewVecDense(kr, rq.RawRowView(i))
-			lg.SymRankOne(lg, wb[i], row)
-			pg.RankOne(pg, 1, mat.NewVecDense(k, q.RawRowView(i)), row)
-		}
+	for _, id := range sc.order {
+		cs := sc.cl[id]
+		lg := symmetric(mat.NewDense(kr, kr, cs.a))
 		var adjM mat.Matrix // Λ (CR2) or (G_q − L_g)⁻¹ (CR3); nil: no adjustment
-		if kind == 3 {
+		if sc.kind == 3 {
 			if inv, ok := inverse(minus(gq, lg)); ok {
 				adjM = inv
 			} else {
@@ -207,23 +149,18 @@ func meatQQ(kind int, q, rq *mat.Dense, wb []float64, invQ *mat.SymDense, res []
 		} else {
 			adjM = crv2Lambda(lg, invQ)
 		}
-		sv := mat.NewVecDense(k, nil)
-		for l, col := range res {
-			uQ := mat.NewVecDense(k, nil)
-			uq := mat.NewVecDense(kr, nil)
-			for _, i := range rows {
-				uQ.AddScaledVec(uQ, col[i], mat.NewVecDense(k, q.RawRowView(i)))
-				uq.AddScaledVec(uq, wb[i]*col[i], mat.NewVecDense(kr, rq.RawRowView(i)))
-			}
-			if adjM != nil {
-				var a, pa mat.VecDense
-				a.MulVec(adjM, uq)
-				pa.MulVec(pg, &a)
-				uQ.AddVec(uQ, &pa)
-			}
-			sv.AddScaledVec(sv, s[l], uQ)
+		uQ := mat.NewVecDense(k, sc.score(id, s, make([]float64, k)))
+		uq := mat.NewVecDense(kr, nil)
+		for l, sl := range s {
+			uq.AddScaledVec(uq, sl, mat.NewVecDense(kr, cs.v[l*kr:(l+1)*kr]))
 		}
-		m.SymRankOne(m, 1, sv)
+		if adjM != nil {
+			var a, pa mat.VecDense
+			a.MulVec(adjM, uq)
+			pa.MulVec(mat.NewDense(k, kr, cs.p), &a)
+			uQ.AddVec(uQ, &pa)
+		}
+		m.SymRankOne(m, 1, uQ)
 	}
 	return m
 }

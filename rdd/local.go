@@ -3,6 +3,7 @@ package rdd
 import (
 	"errors"
 	"math"
+	"sort"
 
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
@@ -10,95 +11,158 @@ import (
 	"github.com/causalkit/causalkit/estimators"
 )
 
-// side holds the observations on one side of the cutoff, sorted by the
-// running variable, as rdrobust sorts them.
+// side holds the observations with positive weight on one side of the
+// cutoff, sorted by the running variable (ties in input order), as rdrobust
+// sorts them. The columns may be memory-mapped files (SortedSample): every
+// computation below walks them in order and allocates nothing per row.
 type side struct {
 	x, y, t, w []float64   // t (fuzzy treatment) and w (weights) may be nil
 	z          [][]float64 // covariates, one slice per covariate
 	cl         []int       // cluster codes or nil
-	dups       []int       // size of the run of equal x values each row is in
-	dupsid     []int       // 1-based position of the row within its run
-	left       bool
+	// dups and dupsid are the size of the run of equal x each row is in
+	// and its 1-based position there, counted over all the side's rows
+	// (zero weights included, as rdrobust's rle of the sorted x).
+	dups, dupsid []int32
+	left         bool
 }
 
-// runs fills dups and dupsid (rdrobust's rle of the sorted x).
-func (s *side) runs() {
-	n := len(s.x)
-	s.dups, s.dupsid = make([]int, n), make([]int, n)
-	for i := 0; i < n; {
-		j := i
-		for j < n && s.x[j] == s.x[i] {
-			j++
-		}
-		for k := i; k < j; k++ {
-			s.dups[k], s.dupsid[k] = j-i, k-i+1
-		}
-		i = j
+// cols returns the outcome columns D = [y, (t), z…].
+func (s *side) cols() [][]float64 {
+	d := [][]float64{s.y}
+	if s.t != nil {
+		d = append(d, s.t)
 	}
+	return append(d, s.z...)
 }
 
-// window is the subset of a side with positive kernel weight at a
-// bandwidth: the rows, their kernel weights K((x−c)/h)/h (times the
-// observation weights), and the columns the fits need.
-type window struct {
-	idx []int
-	kw  []float64
-	dx  []float64 // x − c
-}
+// window is the range [lo, hi) of a side's rows with positive kernel
+// weight at a bandwidth: a contiguous range, as the rows are sorted and the
+// kernels decrease away from the cutoff.
+type window struct{ lo, hi int }
+
+func (w window) n() int { return w.hi - w.lo }
 
 func (s *side) window(c, h float64, k estimators.Kernel) window {
-	var w window
 	if !(h > 0) || math.IsInf(h, 0) {
-		return w // an invalid bandwidth selects nothing; the fit reports it
+		return window{} // an invalid bandwidth selects nothing; the fit reports it
 	}
-	for i, xi := range s.x {
-		kw := k.Weight((xi-c)/h) / h
-		if s.w != nil {
-			kw *= s.w[i]
-		}
-		if kw > 0 {
-			w.idx = append(w.idx, i)
-			w.kw = append(w.kw, kw)
-			w.dx = append(w.dx, xi-c)
-		}
+	n := len(s.x)
+	in := func(i int) bool { return k.Weight((s.x[i]-c)/h) > 0 }
+	if s.left {
+		return window{sort.Search(n, in), n}
 	}
-	return w
+	return window{0, sort.Search(n, func(i int) bool { return !in(i) })}
 }
 
-// vander returns the n × (o+1) matrix [1, d, d², …, d^o].
-func vander(d []float64, o int) *mat.Dense {
-	r := mat.NewDense(len(d), o+1, nil)
-	for i, v := range d {
+// each calls fn for every row i of win with its design row
+// r = (1, d, …, d^o), d = x_i − c (a buffer reused between calls).
+func (st *state) each(s *side, win window, o int, fn func(i int, r []float64)) {
+	r := make([]float64, o+1)
+	for i := win.lo; i < win.hi; i++ {
+		d := s.x[i] - st.c
 		p := 1.0
-		for j := 0; j <= o; j++ {
-			r.Set(i, j, p)
-			p *= v
+		for j := range r {
+			r[j] = p
+			p *= d
 		}
+		fn(i, r)
 	}
-	return r
 }
 
-// weightedGramInverse returns (Rᵀ diag(w) R)⁻¹.
-func weightedGramInverse(r *mat.Dense, w []float64) (*mat.SymDense, error) {
-	_, k := r.Dims()
-	acc := make([]float64, k*k)
-	for i, wi := range w {
-		row := r.RawRowView(i)
+// weight returns row i's kernel weight K((x_i−c)/h)/h times its
+// observation weight.
+func (st *state) weight(s *side, i int, h float64) float64 {
+	kw := st.opt.Kernel.Weight((s.x[i]-st.c)/h) / h
+	if s.w != nil {
+		kw *= s.w[i]
+	}
+	return kw
+}
+
+// fit is a weighted polynomial fit of order o on a window with kernel
+// weights at bandwidth h: β = G⁻¹ Rᵀ W D per outcome column.
+type fit struct {
+	o    int
+	h    float64
+	gram *mat.SymDense // G = Rᵀ W R
+	inv  *mat.SymDense
+	beta [][]float64 // one coefficient vector per outcome column
+	u    *mat.Dense  // Rᵀ W D, (o+1) × columns
+	dwd  *mat.Dense  // Dᵀ W D, with covariates only
+	// l is Σ w_i r_i ((x_i−c)/h)^(o+1), the moment of the leading bias
+	// term (computed when asked).
+	l []float64
+}
+
+// polyFit fits order o on win with the kernel weights at bandwidth h.
+func (st *state) polyFit(s *side, win window, h float64, o int, withL bool) (*fit, error) {
+	if win.n() <= o {
+		return nil, estimators.InputErrorf("%d observations with positive weight in the window for a polynomial of order %d; widen the bandwidth or lower p", win.n(), o)
+	}
+	k := o + 1
+	d := s.cols()
+	nc := len(d)
+	g := make([]float64, k*k)
+	u := make([]float64, k*nc)
+	var l, dwd []float64
+	if withL {
+		l = make([]float64, k)
+	}
+	if len(s.z) > 0 {
+		dwd = make([]float64, nc*nc)
+	}
+	st.each(s, win, o, func(i int, r []float64) {
+		kw := st.weight(s, i, h)
 		for a := range k {
-			c := wi * row[a]
+			c := kw * r[a]
 			for b := a; b < k; b++ {
-				acc[a*k+b] += c * row[b]
+				g[a*k+b] += c * r[b]
 			}
 		}
-	}
-	g := mat.NewSymDense(k, nil)
+		for c, col := range d {
+			wd := kw * col[i]
+			for j := range k {
+				u[j*nc+c] += r[j] * wd
+			}
+			if dwd != nil {
+				for c2 := range nc {
+					dwd[c*nc+c2] += wd * d[c2][i]
+				}
+			}
+		}
+		if l != nil {
+			p := math.Pow((s.x[i]-st.c)/h, float64(k))
+			for j := range k {
+				l[j] += r[j] * kw * p
+			}
+		}
+	})
+	f := &fit{o: o, h: h, gram: mat.NewSymDense(k, nil), u: mat.NewDense(k, nc, u), l: l}
 	for a := range k {
 		for b := a; b < k; b++ {
-			g.SetSym(a, b, acc[a*k+b])
+			f.gram.SetSym(a, b, g[a*k+b])
 		}
 	}
-	// As rdrobust's qrXXinv: the Cholesky inverse, however ill-conditioned
-	// (high-order pilots in raw units are), else the pseudo-inverse.
+	if dwd != nil {
+		f.dwd = mat.NewDense(nc, nc, dwd)
+	}
+	var err error
+	if f.inv, err = gramInverse(f.gram); err != nil {
+		return nil, err
+	}
+	for c := range nc {
+		var b mat.VecDense
+		b.MulVec(f.inv, f.u.ColView(c))
+		f.beta = append(f.beta, b.RawVector().Data)
+	}
+	return f, nil
+}
+
+// gramInverse returns G⁻¹ as rdrobust's qrXXinv: the Cholesky inverse,
+// however ill-conditioned (high-order pilots in raw units are), else the
+// pseudo-inverse.
+func gramInverse(g *mat.SymDense) (*mat.SymDense, error) {
+	k := g.SymmetricDim()
 	var ch mat.Cholesky
 	if ch.Factorize(g) {
 		var inv mat.SymDense
@@ -128,57 +192,18 @@ func weightedGramInverse(r *mat.Dense, w []float64) (*mat.SymDense, error) {
 	return inv, nil
 }
 
-// outcomes returns the columns D = [y, (t), z…] on the window rows.
-func (s *side) outcomes(w window) [][]float64 {
-	y := make([]float64, len(w.idx))
-	for a, i := range w.idx {
-		y[a] = s.y[i]
-	}
-	d := [][]float64{y}
-	if s.t != nil {
-		t := make([]float64, len(w.idx))
-		for a, i := range w.idx {
-			t[a] = s.t[i]
-		}
-		d = append(d, t)
-	}
-	for _, zc := range s.z {
-		z := make([]float64, len(w.idx))
-		for a, i := range w.idx {
-			z[a] = zc[i]
-		}
-		d = append(d, z)
-	}
-	return d
-}
-
-// covParts returns the pieces of the covariate adjustment on one window
+// covParts returns the pieces of the covariate adjustment of a fit
 // (Calonico, Cattaneo, Farrell and Titiunik 2019): with U = RᵀWD,
 // ZWZ = ZᵀWZ − U_Zᵀ G⁻¹ U_Z and ZWY = ZᵀW[y, t] − U_Zᵀ G⁻¹ U_[y,t], the
 // partialled cross-products of the covariates (columns nOut… of D) with
 // themselves and with the outcomes (columns 0…nOut−1).
-func covParts(r *mat.Dense, kw []float64, inv *mat.SymDense, d [][]float64, nOut int) (zwz, zwy *mat.Dense) {
-	n, k := r.Dims()
-	nc := len(d)
-	u := mat.NewDense(k, nc, nil)    // RᵀWD
-	dwd := mat.NewDense(nc, nc, nil) // DᵀWD
-	for i := range n {
-		row := r.RawRowView(i)
-		for c := range nc {
-			wd := kw[i] * d[c][i]
-			for j := range k {
-				u.Set(j, c, u.At(j, c)+row[j]*wd)
-			}
-			for c2 := range nc {
-				dwd.Set(c, c2, dwd.At(c, c2)+wd*d[c2][i])
-			}
-		}
-	}
+func covParts(f *fit, nOut int) (zwz, zwy *mat.Dense) {
+	nc, _ := f.dwd.Dims()
 	var giu, uigu mat.Dense
-	giu.Mul(inv, u)
-	uigu.Mul(u.T(), &giu) // UᵀG⁻¹U, nc × nc
+	giu.Mul(f.inv, f.u)
+	uigu.Mul(f.u.T(), &giu) // UᵀG⁻¹U, nc × nc
 	var m mat.Dense
-	m.Sub(dwd, &uigu)
+	m.Sub(f.dwd, &uigu)
 	zwz = mat.DenseCopyOf(m.Slice(nOut, nc, nOut, nc))
 	zwy = mat.DenseCopyOf(m.Slice(nOut, nc, 0, nOut))
 	return zwz, zwy
@@ -234,200 +259,264 @@ func adjusted(beta [][]float64, idx, col, nOut int, gamma *mat.Dense) float64 {
 	return v
 }
 
-// fit is a weighted polynomial fit on a window: β = G⁻¹ Rᵀ W D per outcome
-// column.
-type fit struct {
-	r    *mat.Dense
-	inv  *mat.SymDense
-	beta [][]float64 // one coefficient vector per outcome column
+// resider computes the residuals the variance estimators use for the rows
+// of a window: nearest-neighbour residuals for NN, or the fit's residuals
+// scaled as HC0–HC3.
+type resider struct {
+	st  *state
+	s   *side
+	win window
+	f   *fit
+	d   [][]float64
+	hc1 float64 // HC1's √(n/(n−k)), 1 when clustered
 }
 
-func polyFit(w window, d [][]float64, o int) (fit, error) {
-	if len(w.idx) <= o {
-		return fit{}, estimators.InputErrorf("%d observations with positive weight in the window for a polynomial of order %d; widen the bandwidth or lower p", len(w.idx), o)
+func (st *state) resider(s *side, win window, f *fit) *resider {
+	z := &resider{st: st, s: s, win: win, f: f, d: s.cols(), hc1: 1}
+	if st.vce == HC1 && s.cl == nil {
+		n := float64(win.n())
+		z.hc1 = math.Sqrt(n / (n - float64(f.o+1)))
 	}
-	r := vander(w.dx, o)
-	inv, err := weightedGramInverse(r, w.kw)
-	if err != nil {
-		return fit{}, err
-	}
-	f := fit{r: r, inv: inv}
-	for _, col := range d {
-		rtwd := make([]float64, o+1)
-		for i, wi := range w.kw {
-			row := r.RawRowView(i)
-			for j := range rtwd {
-				rtwd[j] += row[j] * wi * col[i]
-			}
-		}
-		var b mat.VecDense
-		b.MulVec(inv, mat.NewVecDense(o+1, rtwd))
-		f.beta = append(f.beta, b.RawVector().Data)
-	}
-	return f, nil
+	return z
 }
 
-// residuals returns the residual columns (one per outcome) that the
-// variance estimators use: nearest-neighbour residuals for NN, or the fit's
-// residuals scaled as HC0–HC3 (d is the number of fitted coefficients, for
-// HC1's n/(n−d)).
-func (s *side) residuals(w window, d [][]float64, f fit, vce VCE, nnmatch int, clustered bool) [][]float64 {
-	n := len(w.idx)
-	res := make([][]float64, len(d))
-	if vce == NN {
-		dups, dupsid := make([]int, n), make([]int, n)
-		x := make([]float64, n)
-		for a, i := range w.idx {
-			dups[a], dupsid[a], x[a] = s.dups[i], s.dupsid[i], s.x[i]
-		}
-		for l, col := range d {
-			res[l] = nnResiduals(x, col, dups, dupsid, nnmatch)
-		}
-		return res
-	}
-	_, k := f.r.Dims()
-	scale := make([]float64, n)
-	for i := range scale {
-		scale[i] = 1
-	}
-	switch vce {
-	case HC1:
-		if !clustered {
-			for i := range scale {
-				scale[i] = math.Sqrt(float64(n) / float64(n-k))
-			}
-		}
-	case HC2, HC3:
-		var ri mat.Dense
-		ri.Mul(f.r, f.inv)
-		for i := range scale {
-			var h float64
-			row, rrow := ri.RawRowView(i), f.r.RawRowView(i)
-			for j := range row {
-				h += row[j] * rrow[j] * w.kw[i]
-			}
-			h = 1 / math.Max(1-h, 1e-8)
-			if vce == HC2 {
-				h = math.Sqrt(h)
-			}
-			scale[i] = h
-		}
-	}
-	for l, col := range d {
-		r := make([]float64, n)
-		for i := range r {
-			pred := 0.0
-			row := f.r.RawRowView(i)
-			for j, b := range f.beta[l] {
-				pred += row[j] * b
-			}
-			r[i] = scale[i] * (col[i] - pred)
-		}
-		res[l] = r
-	}
-	return res
-}
-
-// nnResiduals are rdrobust's nearest-neighbour residuals on sorted x:
-// √(J/(J+1))·(y_i − mean of the J ≥ nnmatch nearest other observations),
-// where ties in x are kept together.
-func nnResiduals(x, y []float64, dups, dupsid []int, nnmatch int) []float64 {
-	n := len(x)
-	res := make([]float64, n)
-	target := min(nnmatch, n-1)
-	for pos := range n {
-		rpos := dups[pos] - dupsid[pos]
-		lpos := dupsid[pos] - 1
-		for lpos+rpos < target {
-			switch {
-			case pos-lpos-1 < 0:
-				rpos += dups[pos+rpos+1]
-			case pos+rpos+1 >= n:
-				lpos += dups[pos-lpos-1]
-			case x[pos]-x[pos-lpos-1] > x[pos+rpos+1]-x[pos]:
-				rpos += dups[pos+rpos+1]
-			case x[pos]-x[pos-lpos-1] < x[pos+rpos+1]-x[pos]:
-				lpos += dups[pos-lpos-1]
-			default:
-				rpos += dups[pos+rpos+1]
-				lpos += dups[pos-lpos-1]
-			}
-		}
-		lo, hi := max(0, pos-lpos), min(n-1, pos+rpos)
-		var sum float64
-		for j := lo; j <= hi; j++ {
-			sum += y[j]
-		}
-		sum -= y[pos]
+// at writes into out the residual of every outcome column at row i, whose
+// design row is r (of order at least the fit's; extra entries are ignored)
+// and whose weight in the fit is kw.
+func (z *resider) at(i int, r []float64, kw float64, out []float64) {
+	st, s := z.st, z.s
+	if st.vce == NN {
+		lo, hi := s.nnRange(z.win, i, st.opt.NNMatch)
 		J := float64(hi - lo)
-		res[pos] = math.Sqrt(J/(J+1)) * (y[pos] - sum/J)
+		c := math.Sqrt(J / (J + 1))
+		for l, col := range z.d {
+			var sum float64
+			for j := lo; j <= hi; j++ {
+				sum += col[j]
+			}
+			sum -= col[i]
+			out[l] = c * (col[i] - sum/J)
+		}
+		return
 	}
-	return res
+	k := z.f.o + 1
+	scale := z.hc1
+	if st.vce == HC2 || st.vce == HC3 {
+		var h float64
+		for j := range k {
+			var ri float64
+			for m := range k {
+				ri += r[m] * z.f.inv.At(m, j)
+			}
+			h += ri * r[j] * kw
+		}
+		scale = 1 / math.Max(1-h, 1e-8)
+		if st.vce == HC2 {
+			scale = math.Sqrt(scale)
+		}
+	}
+	for l, col := range z.d {
+		var pred float64
+		for j, b := range z.f.beta[l] {
+			pred += r[j] * b
+		}
+		out[l] = scale * (col[i] - pred)
+	}
 }
 
-// meat returns Σ_i r_i² a_i a_iᵀ with r_i = Σ_l s_l res_il and a_i the rows
-// of rx, or with clusters the CR1 sum Σ_g (Σ_{i∈g} r_i a_i)(…)ᵀ times
-// (n−1)/(n−k)·G/(G−1), k = kdf.
-func meat(rx *mat.Dense, res [][]float64, s []float64, cl []int, kdf int) *mat.SymDense {
-	n, k := rx.Dims()
-	r := make([]float64, n)
-	for l, col := range res {
-		for i, v := range col {
-			r[i] += s[l] * v
+// nnRange returns the rows [lo, hi] (inclusive) around row i of win that
+// rdrobust's nearest-neighbour residual averages: the row and its
+// J ≥ nnmatch nearest other rows of the window, ties in x kept together.
+func (s *side) nnRange(win window, i, nnmatch int) (lo, hi int) {
+	x, dups, dupsid := s.x[win.lo:win.hi], s.dups[win.lo:win.hi], s.dupsid[win.lo:win.hi]
+	n := win.n()
+	pos := i - win.lo
+	target := min(nnmatch, n-1)
+	rpos := int(dups[pos] - dupsid[pos])
+	lpos := int(dupsid[pos] - 1)
+	for lpos+rpos < target {
+		switch {
+		case pos-lpos-1 < 0:
+			rpos += int(dups[pos+rpos+1])
+		case pos+rpos+1 >= n:
+			lpos += int(dups[pos-lpos-1])
+		case x[pos]-x[pos-lpos-1] > x[pos+rpos+1]-x[pos]:
+			rpos += int(dups[pos+rpos+1])
+		case x[pos]-x[pos-lpos-1] < x[pos+rpos+1]-x[pos]:
+			lpos += int(dups[pos-lpos-1])
+		default:
+			rpos += int(dups[pos+rpos+1])
+			lpos += int(dups[pos-lpos-1])
 		}
 	}
-	acc := make([]float64, k*k) // upper triangle, row-major
-	add := func(row []float64, c float64) {
-		for a := range k {
-			ca := c * row[a]
-			for b := a; b < k; b++ {
-				acc[a*k+b] += ca * row[b]
+	return win.lo + max(0, pos-lpos), win.lo + min(n-1, pos+rpos)
+}
+
+// scores accumulates the meat of a sandwich variance, row by row, from
+// score rows a_i (k entries) and residuals res_il (one per outcome column
+// l), so that the weights s over the columns can be chosen afterwards:
+// unclustered Σ_i (Σ_l s_l res_il)² a_i a_iᵀ; CR1 Σ_g (Σ_l s_l u_gl)(…)ᵀ
+// with u_gl = Σ_{i∈g} res_il a_i; and for CR2/CR3 the per-cluster moments
+// of the adjusting design rows b_i (kb entries, weights w_i):
+// A_g = Σ w b bᵀ, P_g = Σ a bᵀ, v_gl = Σ w res_l b.
+type scores struct {
+	k, kb, nc int
+	kind      int // 0 unclustered, 1 CR1, 2 CR2, 3 CR3
+	n         int
+	m         []float64 // unclustered: nc×nc blocks of k×k, upper triangles
+	cl        map[int]*clusterSums
+	order     []int // clusters in order of first appearance
+}
+
+type clusterSums struct {
+	u    []float64 // nc × k
+	v    []float64 // nc × kb (CR2/CR3)
+	a, p []float64 // kb × kb and k × kb (CR2/CR3)
+}
+
+func (st *state) newScores(s *side, k, kb, nc int) *scores {
+	sc := &scores{k: k, kb: kb, nc: nc}
+	switch {
+	case s.cl == nil:
+		sc.m = make([]float64, nc*nc*k*k)
+	case st.crv != 0:
+		sc.kind = st.crv
+	default:
+		sc.kind = 1
+	}
+	if sc.kind > 0 {
+		sc.cl = map[int]*clusterSums{}
+	}
+	return sc
+}
+
+// add adds row i of side s with score row a, residuals res, and (CR2/CR3)
+// adjusting row b with weight w.
+func (sc *scores) add(s *side, i int, a, res, b []float64, w float64) {
+	sc.n++
+	k, nc := sc.k, sc.nc
+	if sc.kind == 0 {
+		for l := range nc {
+			for l2 := l; l2 < nc; l2++ {
+				blk := sc.m[(l*nc+l2)*k*k:]
+				rr := res[l] * res[l2]
+				for p := range k {
+					c := rr * a[p]
+					for q := p; q < k; q++ {
+						blk[p*k+q] += c * a[q]
+					}
+				}
+			}
+		}
+		return
+	}
+	g := s.cl[i]
+	cs, ok := sc.cl[g]
+	if !ok {
+		cs = &clusterSums{u: make([]float64, nc*k)}
+		if sc.kind > 1 {
+			kb := sc.kb
+			cs.v, cs.a, cs.p = make([]float64, nc*kb), make([]float64, kb*kb), make([]float64, k*kb)
+		}
+		sc.cl[g] = cs
+		sc.order = append(sc.order, g)
+	}
+	for l, rl := range res {
+		for j := range k {
+			cs.u[l*k+j] += rl * a[j]
+		}
+	}
+	if sc.kind > 1 {
+		kb := sc.kb
+		for l, rl := range res {
+			for j := range kb {
+				cs.v[l*kb+j] += w * rl * b[j]
+			}
+		}
+		for p := range kb {
+			for q := range kb {
+				cs.a[p*kb+q] += w * b[p] * b[q]
+			}
+		}
+		for p := range k {
+			for q := range kb {
+				cs.p[p*kb+q] += a[p] * b[q]
 			}
 		}
 	}
-	factor := 1.0
-	if cl == nil {
-		for i, ri := range r {
-			add(rx.RawRowView(i), ri*ri)
-		}
-	} else {
-		sums := map[int][]float64{}
-		var order []int
-		for i, g := range cl {
-			sv, ok := sums[g]
-			if !ok {
-				sv = make([]float64, k)
-				sums[g] = sv
-				order = append(order, g)
-			}
-			row := rx.RawRowView(i)
-			for j := range sv {
-				sv[j] += row[j] * r[i]
-			}
-		}
-		for _, g := range order {
-			add(sums[g], 1)
-		}
-		G := float64(len(order))
-		factor = float64(n-1) / float64(n-kdf) * G / (G - 1)
-	}
+}
+
+// meat returns the unclustered or CR1 meat for column weights s; the CR1
+// factor is (n−1)/(n−kdf)·G/(G−1).
+func (sc *scores) meat(s []float64, kdf int) *mat.SymDense {
+	k, nc := sc.k, sc.nc
 	m := mat.NewSymDense(k, nil)
-	for a := range k {
-		for b := a; b < k; b++ {
-			m.SetSym(a, b, factor*acc[a*k+b])
+	if sc.kind == 0 {
+		for l := range nc {
+			for l2 := l; l2 < nc; l2++ {
+				c := s[l] * s[l2]
+				if l2 != l {
+					c *= 2
+				}
+				blk := sc.m[(l*nc+l2)*k*k:]
+				for p := range k {
+					for q := p; q < k; q++ {
+						m.SetSym(p, q, m.At(p, q)+c*blk[p*k+q])
+					}
+				}
+			}
 		}
+		return m
 	}
-	return m
+	sv := make([]float64, k)
+	for _, g := range sc.order {
+		sv = sc.score(g, s, sv)
+		m.SymRankOne(m, 1, mat.NewVecDense(k, sv))
+	}
+	G := float64(len(sc.order))
+	var f mat.SymDense
+	f.ScaleSym(float64(sc.n-1)/float64(sc.n-kdf)*G/(G-1), m)
+	return &f
 }
 
-// variance returns (G⁻¹ M G⁻¹)[idx, idx] for a fit on a window with kernel
-// weights kw: M is the HC/nn meat, the CR1 meat (kdf coefficients for its
-// factor), or the CR2/CR3 meat when the state asks for them.
-func (st *state) variance(f fit, kw []float64, res [][]float64, s []float64, cl []int, idx, kdf int) float64 {
-	if cl != nil && st.crv != 0 {
-		return sandwichEntry(f.inv, meatCRV(st.crv, f.r, kw, f.inv, res, s, cl), idx)
+// score returns Σ_l s_l u_gl of cluster g into dst.
+func (sc *scores) score(g int, s, dst []float64) []float64 {
+	cs := sc.cl[g]
+	for j := range dst {
+		dst[j] = 0
+		for l, sl := range s {
+			dst[j] += sl * cs.u[l*sc.k+j]
+		}
 	}
-	return sandwichEntry(f.inv, meat(weighted(f.r, kw), res, s, cl, kdf), idx)
+	return dst
+}
+
+// variance returns (G⁻¹ M G⁻¹)[idx, idx] of fit f over win for the
+// column weights s: the rows' scores are w_i r_i with the residuals of f.
+func (st *state) variance(s *side, win window, f *fit, sv []float64, idx int) float64 {
+	d := s.cols()
+	z := st.resider(s, win, f)
+	sc := st.newScores(s, f.o+1, f.o+1, len(d))
+	res := make([]float64, len(d))
+	a := make([]float64, f.o+1)
+	st.each(s, win, f.o, func(i int, r []float64) {
+		kw := st.weight(s, i, f.h)
+		z.at(i, r, kw, res)
+		for j := range a {
+			a[j] = kw * r[j]
+		}
+		sc.add(s, i, a, res, r, kw)
+	})
+	return st.sandwich(f, sc, sv, idx)
+}
+
+// sandwich returns (G⁻¹ M G⁻¹)[idx, idx] for the scores of fit f (whose
+// score rows are w_i r_i), CR2/CR3 through f's Gram matrix.
+func (st *state) sandwich(f *fit, sc *scores, sv []float64, idx int) float64 {
+	if sc.kind > 1 {
+		return sandwichEntry(f.inv, meatCRV(sc, f.gram, f.inv, sv), idx)
+	}
+	return sandwichEntry(f.inv, sc.meat(sv, f.o+1), idx)
 }
 
 // sandwichEntry returns (A M A)[j, j] for symmetric A and M.
@@ -442,35 +531,10 @@ func sandwichEntry(a, m *mat.SymDense, j int) float64 {
 	return v
 }
 
-// weighted returns the rows of r scaled by w (R∘w).
-func weighted(r *mat.Dense, w []float64) *mat.Dense {
-	var out mat.Dense
-	out.CloneFrom(r)
-	for i, wi := range w {
-		row := out.RawRowView(i)
-		for j := range row {
-			row[j] *= wi
-		}
-	}
-	return &out
-}
-
 func factorial(n int) float64 {
 	f := 1.0
 	for i := 2; i <= n; i++ {
 		f *= float64(i)
 	}
 	return f
-}
-
-// clusterCodes returns the cluster codes of the window rows, or nil.
-func (s *side) clusterCodes(w window) []int {
-	if s.cl == nil {
-		return nil
-	}
-	c := make([]int, len(w.idx))
-	for a, i := range w.idx {
-		c[a] = s.cl[i]
-	}
-	return c
 }

@@ -158,9 +158,11 @@ type Result struct {
 type state struct {
 	opt         Options
 	c           float64
-	x           []float64
 	l, r        *side
+	sum         *summary
 	n           int
+	fuzzy       bool
+	clustered   bool
 	mUniq       int
 	bwcheck     int
 	vce         VCE
@@ -179,9 +181,15 @@ func Estimate(d *Data, opt Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{BWSelect: opt.BWSelect, Kernel: opt.Kernel, Fuzzy: d.T != nil, Warnings: st.warnings, VCE: st.vce.String(),
+	return st.run()
+}
+
+// run selects the bandwidths (unless given) and estimates.
+func (st *state) run() (*Result, error) {
+	opt := st.opt
+	res := &Result{BWSelect: opt.BWSelect, Kernel: opt.Kernel, Fuzzy: st.fuzzy, Warnings: st.warnings, VCE: st.vce.String(),
 		DroppedCovs: st.droppedCovs}
-	if d.Cluster != nil {
+	if st.clustered {
 		res.VCE = map[int]string{0: "cr1", 2: "cr2", 3: "cr3"}[st.crv]
 		res.Clusters = st.clusters
 	}
@@ -205,7 +213,7 @@ func Estimate(d *Data, opt Options) (*Result, error) {
 			bl, br = hl/rho, hr/rho
 		}
 	case st.n < 20:
-		h := math.Max(math.Abs(st.c-st.x[0]), math.Abs(st.c-st.x[len(st.x)-1]))
+		h := math.Max(math.Abs(st.c-st.sum.xmin), math.Abs(st.c-st.sum.xmax))
 		hl, hr, bl, br = h, h, h, h
 		res.BWSelect = Manual
 		st.warnings = append(st.warnings, "fewer than 20 observations: the whole sample is used")
@@ -225,7 +233,7 @@ func Estimate(d *Data, opt Options) (*Result, error) {
 		}
 	}
 	res.H, res.B = [2]float64{hl, hr}, [2]float64{bl, br}
-	res.N = [2]int{len(st.l.x), len(st.r.x)}
+	res.N = st.sum.nSide
 	if err := st.estimate(res); err != nil {
 		return nil, fmt.Errorf("rdd: %w", err)
 	}
@@ -248,111 +256,48 @@ func prepare(d *Data, opt Options) (*state, error) {
 			return nil, fmt.Errorf("rdd: %w", err)
 		}
 	}
-	st := &state{opt: opt, c: opt.Cutoff, vce: opt.VCE, n: n}
-	// Sort by x, ties in input order (a deterministic, stable order).
-	type key struct {
-		x float64
-		i int
-	}
-	keys := make([]key, n)
-	for i, v := range d.X {
-		keys[i] = key{v, i}
-	}
-	slices.SortFunc(keys, func(a, b key) int {
-		if c := cmp.Compare(a.x, b.x); c != 0 {
-			return c
-		}
-		return a.i - b.i
-	})
-	order := make([]int, n)
-	for a, k := range keys {
-		order[a] = k.i
-	}
-	st.l, st.r = &side{left: true}, &side{}
-	st.x = make([]float64, n)
-	for a, i := range order {
-		st.x[a] = d.X[i]
-		s := st.r
-		if d.X[i] < st.c {
-			s = st.l
-		}
-		s.x = append(s.x, d.X[i])
-		s.y = append(s.y, d.Y[i])
-		if d.T != nil {
-			s.t = append(s.t, d.T[i])
-		}
-		if d.Weights != nil {
-			if d.Weights[i] < 0 {
-				return nil, estimators.InputErrorf("rdd: weight %g in row %d; weights must be non-negative", d.Weights[i], i+1)
-			}
-			s.w = append(s.w, d.Weights[i])
-		}
-		if d.Cluster != nil {
-			s.cl = append(s.cl, d.Cluster[i])
-		}
-	}
+	var keep []int
+	var dropped []string
 	if len(d.Covs) > 0 {
-		keep, dropped, err := covariatesKept(d)
-		if err != nil {
+		var err error
+		if keep, dropped, err = covariatesKept(d); err != nil {
 			return nil, err
 		}
-		st.droppedCovs = dropped
-		for _, s := range []*side{st.l, st.r} {
-			s.z = make([][]float64, len(keep))
+	}
+	// Sort by x, ties in input order (a deterministic, stable order).
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(d.X[a], d.X[b]) })
+	b, err := newBuilder(opt, n, SampleColumns{Fuzzy: d.T != nil, Weights: d.Weights != nil, Cluster: d.Cluster != nil}, len(keep), "", false)
+	if err != nil {
+		return nil, err
+	}
+	z := make([]float64, len(keep))
+	for _, i := range order {
+		t, w, cl := 0.0, 1.0, 0
+		if d.T != nil {
+			t = d.T[i]
+		}
+		if d.Weights != nil {
+			w = d.Weights[i]
+		}
+		if d.Cluster != nil {
+			cl = d.Cluster[i]
 		}
 		for j, c := range keep {
-			for _, i := range order {
-				s := st.r
-				if d.X[i] < st.c {
-					s = st.l
-				}
-				s.z[j] = append(s.z[j], d.Covs[c][i])
-			}
+			z[j] = d.Covs[c][i]
+		}
+		if err := b.add(i, d.X[i], d.Y[i], t, w, cl, z); err != nil {
+			return nil, err
 		}
 	}
-	if n == 0 || st.c <= st.x[0] || st.c >= st.x[n-1] {
-		return nil, estimators.InputErrorf("rdd: the cutoff %g is outside the range of the running variable; it must lie strictly inside the data", st.c)
+	st, err := b.finish()
+	if err != nil {
+		return nil, err
 	}
-	if len(st.l.x) < opt.P+2 || len(st.r.x) < opt.P+2 {
-		return nil, estimators.InputErrorf("rdd: %d observations below and %d above the cutoff; need at least %d on each side", len(st.l.x), len(st.r.x), opt.P+2)
-	}
-	st.l.runs()
-	st.r.runs()
-	if d.T != nil {
-		if variance(st.l.t) == 0 && variance(st.r.t) == 0 && math.Abs(mean(st.l.t)-mean(st.r.t)) < 1.5e-8 {
-			return nil, estimators.InputErrorf("rdd: fuzzy design: the treatment has no variation and no jump at the cutoff; the fuzzy estimator is not identified")
-		}
-		// Perfect compliance on one side: rdrobust selects the bandwidths
-		// as for the sharp design (the fuzzy variance constants divide by
-		// a first-stage jump estimated without noise on that side).
-		st.sharpBW = variance(st.l.t) == 0 || variance(st.r.t) == 0 || opt.SharpBW
-	}
-	if d.Cluster != nil {
-		// rdrobust's mapping: nn, hc0, hc1 → CR1; hc2 → CR2; hc3 → CR3,
-		// all on raw residuals.
-		switch opt.VCE {
-		case NN, HC0, HC1:
-			st.vce = HC1 // CR1: the factor is in the meat
-		case HC2:
-			st.vce, st.crv = HC0, 2
-		case HC3:
-			st.vce, st.crv = HC0, 3
-		}
-		st.clusters = countDistinct(st.l.cl) + countDistinct(st.r.cl)
-	}
-	st.bwcheck = opt.BWCheck
-	if opt.MassPoints != Off || opt.BWCheck > 0 {
-		ml, mr := countDistinctF(st.l.x), countDistinctF(st.r.x)
-		st.mUniq = ml + mr
-		if opt.MassPoints != Off {
-			if 1-float64(ml)/float64(len(st.l.x)) >= 0.2 || 1-float64(mr)/float64(len(st.r.x)) >= 0.2 {
-				st.warnings = append(st.warnings, "mass points detected in the running variable")
-				if opt.MassPoints == Adjust && st.bwcheck == 0 {
-					st.bwcheck = 10
-				}
-			}
-		}
-	}
+	st.droppedCovs = dropped
 	return st, nil
 }
 
@@ -435,105 +380,95 @@ func (st *state) estimate(res *Result) error {
 	}
 	fitSide := func(s *side, h, b float64, k int) (sideOut, error) {
 		wh, wb := s.window(st.c, h, o.Kernel), s.window(st.c, b, o.Kernel)
-		res.NH[k], res.NB[k] = len(wh.idx), len(wb.idx)
+		res.NH[k], res.NB[k] = wh.n(), wb.n()
 		// The estimation sample is the larger window; weights of the other
 		// bandwidth are recomputed on it (zero outside).
 		w := wb
 		if h > b {
 			w = wh
 		}
-		kh, kb := make([]float64, len(w.idx)), make([]float64, len(w.idx))
-		for a, i := range w.idx {
-			kh[a] = o.Kernel.Weight(w.dx[a]/h) / h
-			kb[a] = o.Kernel.Weight(w.dx[a]/b) / b
-			if s.w != nil {
-				kh[a] *= s.w[i]
-				kb[a] *= s.w[i]
-			}
+		if w.n() <= q {
+			return sideOut{}, estimators.InputErrorf("%d observations within the bandwidth (h = %g, b = %g); need more than q = %d: widen the bandwidth", w.n(), h, b, q)
 		}
-		if len(w.idx) <= q {
-			return sideOut{}, estimators.InputErrorf("%d observations within the bandwidth (h = %g, b = %g); need more than q = %d: widen the bandwidth", len(w.idx), h, b, q)
-		}
-		d := s.outcomes(w)
-		rq := vander(w.dx, q)
-		rp := mat.DenseCopyOf(rq.Slice(0, len(w.idx), 0, p+1))
-		invP, err := weightedGramInverse(rp, kh)
+		fp, err := st.polyFit(s, w, h, p, true)
 		if err != nil {
 			return sideOut{}, err
 		}
-		invQ, err := weightedGramInverse(rq, kb)
+		fq, err := st.polyFit(s, w, b, q, false)
 		if err != nil {
 			return sideOut{}, err
 		}
+		// The bias-corrected scores are the rows of
 		// Q_q = R_p∘W_h − h^(p+1) (W_b R_q G_q⁻¹ e_{p+1}) Lᵀ with
-		// L = R_pᵀ (W_h u^(p+1)).
-		lv := make([]float64, p+1)
-		for a, kw := range kh {
-			u := math.Pow(w.dx[a]/h, float64(p+1))
-			row := rp.RawRowView(a)
-			for j := range lv {
-				lv[j] += row[j] * kw * u
-			}
-		}
-		var gcol mat.VecDense
-		gcol.MulVec(rq, mat.NewVecDense(q+1, mat.Col(nil, p+1, invQ)))
+		// L = R_pᵀ (W_h u^(p+1)) (fp.l).
+		d := s.cols()
+		nc := len(d)
+		gq := mat.Col(nil, p+1, fq.inv)
 		hp := math.Pow(h, float64(p+1))
-		qq := weighted(rp, kh)
-		for a := range kh {
-			row := qq.RawRowView(a)
-			c := hp * kb[a] * gcol.AtVec(a)
-			for j := range row {
-				row[j] -= c * lv[j]
-			}
+		zh, zb := st.resider(s, w, fp), st.resider(s, w, fq)
+		hbMatch := h == b
+		// rdrobust: with h = b and clusters, the robust variance is the
+		// q-regression's, with weights W_h.
+		qReg := hbMatch && s.cl != nil
+		scH := st.newScores(s, p+1, p+1, nc)
+		scB := st.newScores(s, p+1, q+1, nc)
+		if qReg {
+			scB = st.newScores(s, q+1, q+1, nc)
 		}
-		var out sideOut
-		rpw := weighted(rp, kh)
-		for _, col := range d {
-			var bp, bbc mat.VecDense
-			v := mat.NewVecDense(len(col), col)
-			var t mat.VecDense
-			t.MulVec(rpw.T(), v)
-			bp.MulVec(invP, &t)
-			t.MulVec(qq.T(), v)
-			bbc.MulVec(invP, &t)
-			out.betaP = append(out.betaP, bp.RawVector().Data)
-			out.betaBC = append(out.betaBC, bbc.RawVector().Data)
+		bc := make([]float64, (p+1)*nc)
+		resH, resB := make([]float64, nc), make([]float64, nc)
+		a, qrow, aq := make([]float64, p+1), make([]float64, p+1), make([]float64, q+1)
+		st.each(s, w, q, func(i int, r []float64) {
+			kh, kb := st.weight(s, i, h), st.weight(s, i, b)
+			var g float64
+			for j, v := range gq {
+				g += r[j] * v
+			}
+			c := hp * kb * g
+			for j := range qrow {
+				a[j] = kh * r[j]
+				qrow[j] = a[j] - c*fp.l[j]
+			}
+			for l, col := range d {
+				for j, v := range qrow {
+					bc[j*nc+l] += v * col[i]
+				}
+			}
+			zh.at(i, r, kh, resH)
+			if st.vce == NN {
+				copy(resB, resH)
+			} else {
+				zb.at(i, r, kb, resB)
+			}
+			scH.add(s, i, a, resH, r[:p+1], kh)
+			if qReg {
+				for j := range aq {
+					aq[j] = kh * r[j]
+				}
+				scB.add(s, i, aq, resB, r, kh)
+			} else {
+				scB.add(s, i, qrow, resB, r, kb)
+			}
+		})
+		out := sideOut{betaP: fp.beta}
+		bcm := mat.NewDense(p+1, nc, bc)
+		for l := range nc {
+			var v mat.VecDense
+			v.MulVec(fp.inv, bcm.ColView(l))
+			out.betaBC = append(out.betaBC, v.RawVector().Data)
 		}
 		if len(s.z) > 0 {
-			out.zwz, out.zwy = covParts(rp, kh, invP, d, nOut)
+			out.zwz, out.zwy = covParts(fp, nOut)
 		}
-		fp := fit{r: rp, inv: invP, beta: out.betaP}
-		cl := s.clusterCodes(w)
-		wwin := window{idx: w.idx, kw: kh, dx: w.dx}
-		resH := s.residuals(wwin, d, fp, st.vce, o.NNMatch, cl != nil)
-		resB := resH
-		hbMatch := h == b
-		var fq fit
-		if st.vce != NN || (hbMatch && cl != nil) {
-			fq = fit{r: rq, inv: invQ}
-			for _, col := range d {
-				var t, bq mat.VecDense
-				t.MulVec(weighted(rq, kb).T(), mat.NewVecDense(len(col), col))
-				bq.MulVec(invQ, &t)
-				fq.beta = append(fq.beta, bq.RawVector().Data)
-			}
-		}
-		if st.vce != NN {
-			resB = s.residuals(window{idx: w.idx, kw: kb, dx: w.dx}, d, fq, st.vce, o.NNMatch, cl != nil)
-		}
-		out.vcl = func(sv []float64) float64 {
-			return st.variance(fp, kh, resH, sv, cl, nu, p+1)
-		}
+		out.vcl = func(sv []float64) float64 { return st.sandwich(fp, scH, sv, nu) }
 		out.vrb = func(sv []float64) float64 {
 			switch {
-			case hbMatch && cl != nil:
-				// rdrobust: with h = b and clusters, the robust variance is
-				// the q-regression's, with weights W_h.
-				return st.variance(fit{r: rq, inv: invQ}, kh, resB, sv, cl, nu, q+1)
-			case cl != nil && st.crv != 0:
-				return sandwichEntry(invP, meatQQ(st.crv, qq, rq, kb, invQ, resB, sv, cl), nu)
+			case qReg:
+				return st.sandwich(fq, scB, sv, nu)
+			case scB.kind > 1:
+				return sandwichEntry(fp.inv, meatQQ(scB, fq.gram, fq.inv, sv), nu)
 			}
-			return sandwichEntry(invP, meat(qq, resB, sv, cl, q+1), nu)
+			return sandwichEntry(fp.inv, scB.meat(sv, q+1), nu)
 		}
 		return out, nil
 	}
@@ -581,31 +516,6 @@ func (st *state) estimate(res *Result) error {
 	res.BiasCorrected = line(tauBC, vcl)
 	res.Robust = line(tauBC, vrb)
 	return nil
-}
-
-func mean(v []float64) float64 {
-	var s float64
-	for _, x := range v {
-		s += x
-	}
-	return s / float64(len(v))
-}
-
-func variance(v []float64) float64 {
-	m := mean(v)
-	var s float64
-	for _, x := range v {
-		s += (x - m) * (x - m)
-	}
-	return s
-}
-
-func countDistinct(c []int) int {
-	seen := map[int]bool{}
-	for _, v := range c {
-		seen[v] = true
-	}
-	return len(seen)
 }
 
 // countDistinctF counts the distinct values of sorted data.
