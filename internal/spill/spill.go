@@ -12,7 +12,9 @@ import (
 )
 
 // Number is a column element type.
-type Number interface{ ~float64 | ~int | ~int32 | ~int64 }
+type Number interface {
+	~float64 | ~int | ~int32 | ~int64
+}
 
 // Column is an append-only column of T written to a temporary file.
 type Column[T Number] struct {
