@@ -347,6 +347,15 @@ func (b *builder) finish() (*state, error) {
 			st.vce, st.crv = HC0, 3
 		}
 		st.clusters = len(sum.clusters[0]) + len(sum.clusters[1])
+		all := len(sum.clusters[0])
+		for g := range sum.clusters[1] {
+			if !sum.clusters[0][g] {
+				all++
+			}
+		}
+		if all < 2 {
+			return nil, estimators.InputErrorf("rdd: the cluster column has %d distinct value(s); cluster-robust variances need at least 2 clusters", all)
+		}
 	}
 	st.bwcheck = opt.BWCheck
 	if opt.MassPoints != Off || opt.BWCheck > 0 {

@@ -17,6 +17,8 @@ var corpusCommands = [][]string{
 	{"iv", "--y", "Y", "--endog", "d", "--instruments", "z", "--exog", "X"},
 	{"iv", "--y", "Y", "--endog", "d", "--instruments", "z", "--exog", "X", "--vce", "hc1", "--memory-limit", "1KiB"},
 	{"rdd", "--y", "Y", "--x", "X"},
+	{"rdd", "--y", "Y", "--x", "X", "--cluster", "g"},
+	{"rdd", "--y", "Y", "--x", "X", "--cluster", "g", "--memory-limit", "1KiB"},
 	{"rdd", "density", "--x", "X"},
 	{"r3d", "--unit", "u", "--x", "X", "--y", "Y", "--bootstrap", "20", "--quantiles", "0.2:0.8:0.2"},
 	{"r3d", "--unit", "u", "--x", "X", "--y", "Y", "--bootstrap", "20", "--quantiles", "0.2:0.8:0.2", "--memory-limit", "1KiB"},

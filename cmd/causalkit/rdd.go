@@ -17,6 +17,7 @@ import (
 
 type rddFlags struct {
 	commonFlags
+	stream                                                  streamFlags
 	y, x, fuzzy, kernel, bwselect, vce, cluster, masspoints string
 	plot                                                    string
 	plotCI                                                  bool
@@ -46,6 +47,7 @@ nearest-neighbour variance with 3 neighbours, mass-point adjustment.`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return f.run(cmd) },
 	}
 	f.register(cmd, true)
+	f.stream.registerMemory(cmd)
 	cmd.AddCommand(newDensityCmd())
 	fs := cmd.Flags()
 	fs.StringVar(&f.y, "y", "", "outcome column")
@@ -153,25 +155,41 @@ func (f *rddFlags) run(cmd *cobra.Command) error {
 	if f.cluster != "" {
 		cats = []string{f.cluster}
 	}
-	frame, input, release, err := f.load(cmd, numeric, cats)
+	f.stream.preferMemory = len(f.covs) > 0 || f.plot != ""
+	st, err := f.stream.streamer(cmd, &f.commonFlags, len(numeric)+len(cats))
 	if err != nil {
 		return err
 	}
-	defer release()
-	d := &rdd.Data{Y: frame.Float64(f.y), X: frame.Float64(f.x)}
-	if f.fuzzy != "" {
-		d.T = frame.Float64(f.fuzzy)
+	var (
+		r     *rdd.Result
+		d     *rdd.Data
+		input estimators.Input
+	)
+	if st != nil {
+		r, input, err = f.streamRD(st, opt)
+	} else {
+		var frame *ckio.Frame
+		var release func()
+		frame, input, release, err = f.load(cmd, numeric, cats)
+		if err != nil {
+			return err
+		}
+		defer release()
+		d = &rdd.Data{Y: frame.Float64(f.y), X: frame.Float64(f.x)}
+		if f.fuzzy != "" {
+			d.T = frame.Float64(f.fuzzy)
+		}
+		if f.weights != "" {
+			d.Weights = frame.Float64(f.weights)
+		}
+		if f.cluster != "" {
+			d.Cluster, _ = frame.Codes(f.cluster)
+		}
+		for _, c := range f.covs {
+			d.Covs, d.CovNames = append(d.Covs, frame.Float64(c)), append(d.CovNames, c)
+		}
+		r, err = rdd.Estimate(d, opt)
 	}
-	if f.weights != "" {
-		d.Weights = frame.Float64(f.weights)
-	}
-	if f.cluster != "" {
-		d.Cluster, _ = frame.Codes(f.cluster)
-	}
-	for _, c := range f.covs {
-		d.Covs, d.CovNames = append(d.Covs, frame.Float64(c)), append(d.CovNames, c)
-	}
-	r, err := rdd.Estimate(d, opt)
 	if err != nil {
 		return err
 	}

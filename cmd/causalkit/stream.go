@@ -26,13 +26,22 @@ type streamFlags struct {
 	memoryLimit string
 	shard       string
 	stage       string
+	// preferMemory reads a directory or glob that fits the budget into
+	// memory rather than streaming it (for options that need all rows).
+	preferMemory bool
 }
 
 func (s *streamFlags) register(cmd *cobra.Command) {
+	s.registerMemory(cmd)
 	fs := cmd.Flags()
-	fs.StringVar(&s.memoryLimit, "memory-limit", "", "memory budget, e.g. 512MiB or 4GB (default: a quarter of RAM); Parquet data that would not fit is streamed row group by row group")
 	fs.StringVar(&s.shard, "shard", "", "compute shard i of N (1-based, e.g. 3/8) of the Parquet row groups and write a partial result to --out; finish with causalkit combine")
 	fs.StringVar(&s.stage, "stage", "", "the stage file of a multi-round sharded run (written by causalkit combine), for the next round of --shard")
+}
+
+// registerMemory registers --memory-limit alone, for commands that stream
+// but do not shard.
+func (s *streamFlags) registerMemory(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&s.memoryLimit, "memory-limit", "", "memory budget, e.g. 512MiB or 4GB (default: a quarter of RAM); Parquet data that would not fit is streamed row group by row group")
 }
 
 // partialHeader describes a partial result: the command and flags that
@@ -73,6 +82,7 @@ type streamer struct {
 	stage   map[int][]ckio.PartialState // rounds given by a stage file or partials
 	combine *combineState
 	workers int
+	limit   int64 // the memory budget
 	c       *commonFlags
 }
 
@@ -154,7 +164,7 @@ func (s *streamFlags) streamer(cmd *cobra.Command, c *commonFlags, columns int) 
 	// Arrow buffers, the Go copies and the estimator's columns: about four
 	// copies of the used columns.
 	need := plan.Rows() * int64(columns) * 8 * 4
-	if st.shard == 0 && cs == nil && !multi && need <= limit {
+	if st.shard == 0 && cs == nil && (!multi || s.preferMemory) && need <= limit {
 		return nil, nil
 	}
 	if cs != nil {
@@ -163,7 +173,7 @@ func (s *streamFlags) streamer(cmd *cobra.Command, c *commonFlags, columns int) 
 		}
 		st.stage = cs.states
 	}
-	st.plan = plan
+	st.plan, st.limit = plan, limit
 	st.lo, st.hi = 0, len(plan.Units)
 	// Keep the heap within the budget (less an eighth for what the runtime
 	// holds outside it; never below 32 MiB, where the collector would run
