@@ -24,6 +24,9 @@ type side struct {
 	// (zero weights included, as rdrobust's rle of the sorted x).
 	dups, dupsid []int32
 	left         bool
+	// release, when set, hints that rows [lo, hi) of the mapped columns
+	// may leave memory (they stay in the file cache).
+	release func(lo, hi int)
 }
 
 // cols returns the outcome columns D = [y, (t), z…].
@@ -54,8 +57,14 @@ func (s *side) window(c, h float64, k estimators.Kernel) window {
 	return window{0, sort.Search(n, func(i int) bool { return !in(i) })}
 }
 
+// releaseRows is how many rows of memory-mapped columns a walk keeps
+// resident behind the current row.
+const releaseRows = 1 << 16
+
 // each calls fn for every row i of win with its design row
-// r = (1, d, …, d^o), d = x_i − c (a buffer reused between calls).
+// r = (1, d, …, d^o), d = x_i − c (a buffer reused between calls). On
+// memory-mapped columns it lets the rows it has passed leave memory, so
+// that a walk over a window larger than memory stays within a few pages.
 func (st *state) each(s *side, win window, o int, fn func(i int, r []float64)) {
 	r := make([]float64, o+1)
 	for i := win.lo; i < win.hi; i++ {
@@ -66,6 +75,12 @@ func (st *state) each(s *side, win window, o int, fn func(i int, r []float64)) {
 			p *= d
 		}
 		fn(i, r)
+		if done := i + 1 - win.lo; s.release != nil && done%releaseRows == 0 && done >= 2*releaseRows {
+			s.release(i+1-2*releaseRows, i+1-releaseRows)
+		}
+	}
+	if s.release != nil {
+		s.release(win.lo, win.hi)
 	}
 }
 

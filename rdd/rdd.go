@@ -265,17 +265,27 @@ func prepare(d *Data, opt Options) (*state, error) {
 		}
 	}
 	// Sort by x, ties in input order (a deterministic, stable order).
-	order := make([]int, n)
-	for i := range order {
-		order[i] = i
+	type key struct {
+		x float64
+		i int
 	}
-	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(d.X[a], d.X[b]) })
+	keys := make([]key, n)
+	for i, v := range d.X {
+		keys[i] = key{v, i}
+	}
+	slices.SortFunc(keys, func(a, b key) int {
+		if c := cmp.Compare(a.x, b.x); c != 0 {
+			return c
+		}
+		return a.i - b.i
+	})
 	b, err := newBuilder(opt, n, SampleColumns{Fuzzy: d.T != nil, Weights: d.Weights != nil, Cluster: d.Cluster != nil}, len(keep), "", false)
 	if err != nil {
 		return nil, err
 	}
 	z := make([]float64, len(keep))
-	for _, i := range order {
+	for _, k := range keys {
+		i := k.i
 		t, w, cl := 0.0, 1.0, 0
 		if d.T != nil {
 			t = d.T[i]

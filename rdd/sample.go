@@ -148,6 +148,31 @@ type sideColumns struct {
 	dups, dupsid column[int32]
 }
 
+// releaser returns a function that releases rows of every spilled
+// column, or nil for columns in memory.
+func (sc *sideColumns) releaser() func(lo, hi int) {
+	type releaser interface{ Release(lo, hi int) }
+	var rs []releaser
+	for _, c := range []any{sc.x, sc.y, sc.t, sc.w, sc.cl, sc.dups, sc.dupsid} {
+		if r, ok := c.(releaser); ok {
+			rs = append(rs, r)
+		}
+	}
+	for _, c := range sc.z {
+		if r, ok := c.(releaser); ok {
+			rs = append(rs, r)
+		}
+	}
+	if len(rs) == 0 {
+		return nil
+	}
+	return func(lo, hi int) {
+		for _, r := range rs {
+			r.Release(lo, hi)
+		}
+	}
+}
+
 // SampleColumns says which optional columns a SortedSample has.
 type SampleColumns struct {
 	Fuzzy, Weights, Cluster bool
@@ -309,6 +334,7 @@ func (b *builder) finish() (*state, error) {
 		if err != nil {
 			return nil, fmt.Errorf("rdd: %w", err)
 		}
+		s.release = sc.releaser()
 		if k == 0 {
 			st.l = s
 		} else {

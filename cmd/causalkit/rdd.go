@@ -156,7 +156,9 @@ func (f *rddFlags) run(cmd *cobra.Command) error {
 		cats = []string{f.cluster}
 	}
 	f.stream.preferMemory = len(f.covs) > 0 || f.plot != ""
-	st, err := f.stream.streamer(cmd, &f.commonFlags, len(numeric)+len(cats))
+	// Two more columns' worth per row: the sort keys and the runs of equal
+	// x in memory, the sort records (48 bytes a row) when streamed.
+	st, err := f.stream.streamer(cmd, &f.commonFlags, len(numeric)+len(cats)+2)
 	if err != nil {
 		return err
 	}

@@ -54,22 +54,44 @@ type rddSorter struct {
 	err     error
 }
 
-func (s *rddSorter) add(rows []rddRow, labels []string) error {
+// unitRows are one row group's columns (t, w and labels may be nil) and
+// the plan positions of its rows.
+type unitRows struct {
+	x, y, t, w []float64
+	labels     []string
+	pos        func(i int) int64
+}
+
+// add appends a row group's rows to the buffer, spilling a sorted run
+// whenever the buffer is full.
+func (s *rddSorter) add(u unitRows) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if labels != nil {
-		for i := range rows {
-			c, ok := s.codes[labels[i]]
+	if s.buf == nil {
+		s.buf = make([]rddRow, 0, s.maxRows)
+	}
+	for i := range u.x {
+		if len(s.buf) == cap(s.buf) {
+			if err := s.spill(); err != nil {
+				return err
+			}
+		}
+		r := rddRow{x: u.x[i], y: u.y[i], w: 1, row: u.pos(i)}
+		if u.t != nil {
+			r.t = u.t[i]
+		}
+		if u.w != nil {
+			r.w = u.w[i]
+		}
+		if u.labels != nil {
+			c, ok := s.codes[u.labels[i]]
 			if !ok {
 				c = int64(len(s.codes))
-				s.codes[labels[i]] = c
+				s.codes[u.labels[i]] = c
 			}
-			rows[i].cl = c
+			r.cl = c
 		}
-	}
-	s.buf = append(s.buf, rows...)
-	if len(s.buf) >= s.maxRows {
-		return s.spill()
+		s.buf = append(s.buf, r)
 	}
 	return nil
 }
@@ -217,33 +239,26 @@ func (f *rddFlags) streamRD(st *streamer, opt rdd.Options) (*rdd.Result, estimat
 		spec.Categorical = []string{f.cluster}
 	}
 	states, err := st.pass(1, spec, func(u int, t *ckio.Table, fr *ckio.Frame) (unitResult, error) {
-		x, y := fr.Float64(f.x), fr.Float64(f.y)
-		rows := make([]rddRow, fr.N)
-		for i := range rows {
-			rows[i] = rddRow{x: x[i], y: y[i], w: 1, row: start[u] + int64(fr.Rows[i])}
-		}
+		ur := unitRows{x: fr.Float64(f.x), y: fr.Float64(f.y), pos: func(i int) int64 { return start[u] + int64(fr.Rows[i]) }}
 		if f.fuzzy != "" {
-			for i, v := range fr.Float64(f.fuzzy) {
-				rows[i].t = v
-			}
+			ur.t = fr.Float64(f.fuzzy)
 		}
 		if f.weights != "" {
-			for i, v := range fr.Float64(f.weights) {
+			ur.w = fr.Float64(f.weights)
+			for i, v := range ur.w {
 				if v < 0 {
 					return unitResult{}, estimators.InputErrorf("rdd: --weights %s is %g at %s; weights must be non-negative", f.weights, v, t.RowName(fr.Rows[i]))
 				}
-				rows[i].w = v
 			}
 		}
-		var labels []string
 		if f.cluster != "" {
 			codes, levels := fr.Codes(f.cluster)
-			labels = make([]string, len(codes))
+			ur.labels = make([]string, len(codes))
 			for i, c := range codes {
-				labels[i] = levels[c]
+				ur.labels[i] = levels[c]
 			}
 		}
-		return unitResult{}, s.add(rows, labels)
+		return unitResult{}, s.add(ur)
 	})
 	if err != nil {
 		return nil, input, err
@@ -262,6 +277,7 @@ func (f *rddFlags) streamRD(st *streamer, opt rdd.Options) (*rdd.Result, estimat
 		return nil, input, err
 	}
 	s.close() // the sample holds the rows now
+	s.buf = nil
 	r, err := ss.Estimate()
 	return r, input, err
 }

@@ -20,3 +20,5 @@ func (m *mapping) open(f *os.File, size int) ([]byte, error) {
 }
 
 func (m *mapping) close() error { return nil }
+
+func (m *mapping) bytes() []byte { return nil }

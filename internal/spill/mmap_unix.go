@@ -27,3 +27,5 @@ func (m *mapping) close() error {
 	m.b = nil
 	return err
 }
+
+func (m *mapping) bytes() []byte { return m.b }

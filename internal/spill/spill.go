@@ -71,6 +71,24 @@ func (c *Column[T]) Map() ([]T, error) {
 	return unsafe.Slice((*T)(unsafe.Pointer(&b[0])), c.n), nil
 }
 
+// Release hints that the mapped values [lo, hi) will not be read again
+// soon, so that their pages need not stay resident; reading them again is
+// still correct (they come back from the file cache).
+func (c *Column[T]) Release(lo, hi int) {
+	b := c.m.bytes()
+	if b == nil {
+		return
+	}
+	var zero T
+	size := int(unsafe.Sizeof(zero))
+	page := os.Getpagesize()
+	from := (lo*size + page - 1) / page * page // whole pages inside the range
+	to := hi * size / page * page
+	if from < to {
+		release(b[from:to])
+	}
+}
+
 // Close unmaps and removes the file.
 func (c *Column[T]) Close() error {
 	err := c.m.close()
