@@ -20,34 +20,11 @@ type bwTerms struct {
 // rdrobust_bw): V = (2ν+1)·hV^(2ν+1)·Var, B = √(2(o+1−ν))·C_B·β_{o+1},
 // R = scale·2(o+1−ν)·3·C_B²·Var(β_{o+1}).
 func (st *state) bwStep(s *side, o, nu, oB int, hV, hB, scale float64) (bwTerms, error) {
-	wv := s.window(st.c, hV, st.opt.Kernel)
-	fv, err := st.polyFit(s, wv, hV, o, true)
+	v, err := st.pilot(s, o, nu, hV)
 	if err != nil {
 		return bwTerms{}, err
 	}
-	nOut := 1
-	if s.t != nil {
-		nOut = 2
-	}
-	var gamma *mat.Dense
-	if len(s.z) > 0 {
-		if gamma, err = covGamma(covParts(fv, nOut)); err != nil {
-			return bwTerms{}, err
-		}
-	}
-	f := factorial(nu)
-	tauY := f * adjusted(fv.beta, nu, 0, nOut, gamma)
-	tauT := 0.0
-	if s.t != nil {
-		tauT = f * adjusted(fv.beta, nu, 1, nOut, gamma)
-	}
-	sv := adjustment(tauY, tauT, s.t != nil, gamma)
-	vv := st.variance(s, wv, fv, sv, nu)
-	// C_B = (H ∘ G⁻¹ Σ w_i r_i u_i^(o+1))[ν], H_j = hV^j.
-	var giv mat.VecDense
-	giv.MulVec(fv.inv, mat.NewVecDense(o+1, fv.l))
-	bconst := math.Pow(hV, float64(nu)) * giv.AtVec(nu)
-
+	sv, vv, bconst := v.sv, v.vv, v.bconst
 	wb := s.window(st.c, hB, st.opt.Kernel)
 	fb, err := st.polyFit(s, wb, hB, oB, false)
 	if err != nil {
@@ -68,6 +45,60 @@ func (st *state) bwStep(s *side, o, nu, oB int, hV, hB, scale float64) (bwTerms,
 		R:    scale * 2 * k * reg,
 		rate: 1 / float64(2*o+3),
 	}, nil
+}
+
+// pilotTerms are the variance part of a plug-in step: the column weights
+// of the estimand, the variance of the ν-th derivative and the bias
+// constant C_B.
+type pilotTerms struct {
+	sv         []float64
+	vv, bconst float64
+}
+
+type pilotKey struct {
+	s     *side
+	o, nu int
+	h     float64
+}
+
+// pilot computes the variance part of bwStep at the pilot bandwidth hV;
+// the selectors ask for the same one several times, so it is kept.
+func (st *state) pilot(s *side, o, nu int, hV float64) (pilotTerms, error) {
+	key := pilotKey{s, o, nu, hV}
+	if v, ok := st.pilots[key]; ok {
+		return v, nil
+	}
+	wv := s.window(st.c, hV, st.opt.Kernel)
+	fv, err := st.polyFit(s, wv, hV, o, true)
+	if err != nil {
+		return pilotTerms{}, err
+	}
+	nOut := 1
+	if s.t != nil {
+		nOut = 2
+	}
+	var gamma *mat.Dense
+	if len(s.z) > 0 {
+		if gamma, err = covGamma(covParts(fv, nOut)); err != nil {
+			return pilotTerms{}, err
+		}
+	}
+	f := factorial(nu)
+	tauY := f * adjusted(fv.beta, nu, 0, nOut, gamma)
+	tauT := 0.0
+	if s.t != nil {
+		tauT = f * adjusted(fv.beta, nu, 1, nOut, gamma)
+	}
+	sv := adjustment(tauY, tauT, s.t != nil, gamma)
+	// C_B = (H ∘ G⁻¹ Σ w_i r_i u_i^(o+1))[ν], H_j = hV^j.
+	var giv mat.VecDense
+	giv.MulVec(fv.inv, mat.NewVecDense(o+1, fv.l))
+	v := pilotTerms{sv: sv, vv: st.variance(s, wv, fv, sv, nu), bconst: math.Pow(hV, float64(nu)) * giv.AtVec(nu)}
+	if st.pilots == nil {
+		st.pilots = map[pilotKey]pilotTerms{}
+	}
+	st.pilots[key] = v
+	return v, nil
 }
 
 // Bandwidths returns the bandwidths of every selector, as rdbwselect with

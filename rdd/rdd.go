@@ -171,6 +171,7 @@ type state struct {
 	sharpBW     bool // select bandwidths ignoring the treatment
 	droppedCovs []string
 	warnings    []string
+	pilots      map[pilotKey]pilotTerms // see pilot
 }
 
 // Estimate computes the sharp or fuzzy RD estimate with rdrobust's
