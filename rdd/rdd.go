@@ -1,7 +1,6 @@
 package rdd
 
 import (
-	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -266,27 +265,13 @@ func prepare(d *Data, opt Options) (*state, error) {
 		}
 	}
 	// Sort by x, ties in input order (a deterministic, stable order).
-	type key struct {
-		x float64
-		i int
-	}
-	keys := make([]key, n)
-	for i, v := range d.X {
-		keys[i] = key{v, i}
-	}
-	slices.SortFunc(keys, func(a, b key) int {
-		if c := cmp.Compare(a.x, b.x); c != 0 {
-			return c
-		}
-		return a.i - b.i
-	})
+	order := estimators.Argsort(d.X)
 	b, err := newBuilder(opt, n, SampleColumns{Fuzzy: d.T != nil, Weights: d.Weights != nil, Cluster: d.Cluster != nil}, len(keep), "", false)
 	if err != nil {
 		return nil, err
 	}
 	z := make([]float64, len(keep))
-	for _, k := range keys {
-		i := k.i
+	for _, i := range order {
 		t, w, cl := 0.0, 1.0, 0
 		if d.T != nil {
 			t = d.T[i]

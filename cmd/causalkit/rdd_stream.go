@@ -9,7 +9,6 @@ import (
 	stdio "io"
 	"math"
 	"os"
-	"slices"
 	"sync"
 
 	"github.com/causalkit/causalkit/estimators"
@@ -48,34 +47,36 @@ type rddSorter struct {
 	mu      sync.Mutex
 	dir     string
 	buf     []rddRow
+	segs    []int // ends of the sorted segments of buf (one per row group)
 	maxRows int
 	runs    []*os.File
 	codes   map[string]int64 // cluster labels seen, in any order: the estimator only groups by them
 	err     error
 }
 
-// unitRows are one row group's columns (t, w and labels may be nil) and
-// the plan positions of its rows.
+// unitRows are one row group's columns (t, w and labels may be nil), the
+// plan positions of its rows, and their order by x (ties in row order).
 type unitRows struct {
 	x, y, t, w []float64
 	labels     []string
 	pos        func(i int) int64
+	order      []int
 }
 
-// add appends a row group's rows to the buffer, spilling a sorted run
-// whenever the buffer is full.
+// add appends a row group's rows, sorted, to the buffer as one segment,
+// spilling the buffer as a run first if they would not fit.
 func (s *rddSorter) add(u unitRows) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.buf == nil {
 		s.buf = make([]rddRow, 0, s.maxRows)
 	}
-	for i := range u.x {
-		if len(s.buf) == cap(s.buf) {
-			if err := s.spill(); err != nil {
-				return err
-			}
+	if len(s.buf) > 0 && len(s.buf)+len(u.x) > cap(s.buf) {
+		if err := s.spill(); err != nil {
+			return err
 		}
+	}
+	for _, i := range u.order {
 		r := rddRow{x: u.x[i], y: u.y[i], w: 1, row: u.pos(i)}
 		if u.t != nil {
 			r.t = u.t[i]
@@ -93,12 +94,23 @@ func (s *rddSorter) add(u unitRows) error {
 		}
 		s.buf = append(s.buf, r)
 	}
+	s.segs = append(s.segs, len(s.buf))
 	return nil
 }
 
-// spill sorts the buffer and writes it as a run.
+// segments returns cursors over the sorted segments of the buffer.
+func (s *rddSorter) segments() []*runCursor {
+	var cs []*runCursor
+	lo := 0
+	for _, hi := range s.segs {
+		cs = append(cs, &runCursor{mem: s.buf[lo:hi]})
+		lo = hi
+	}
+	return cs
+}
+
+// spill merges the buffer's segments into a run file.
 func (s *rddSorter) spill() error {
-	slices.SortFunc(s.buf, func(a, b rddRow) int { return compareRows(&a, &b) })
 	f, err := os.CreateTemp(s.dir, "causalkit-rdd-run-*")
 	if err != nil {
 		return fmt.Errorf("rdd: temporary run file: %w", err)
@@ -106,19 +118,20 @@ func (s *rddSorter) spill() error {
 	s.runs = append(s.runs, f)
 	w := bufio.NewWriterSize(f, 1<<20)
 	var rec [rddRecord]byte
-	for i := range s.buf {
-		r := &s.buf[i]
+	err = mergeRuns(s.segments(), func(r *rddRow) error {
 		for j, v := range [...]uint64{math.Float64bits(r.x), uint64(r.row), math.Float64bits(r.y), math.Float64bits(r.t), math.Float64bits(r.w), uint64(r.cl)} {
 			binary.LittleEndian.PutUint64(rec[8*j:], v)
 		}
-		if _, err := w.Write(rec[:]); err != nil {
-			return fmt.Errorf("rdd: writing %s: %w", f.Name(), err)
-		}
+		_, err := w.Write(rec[:])
+		return err
+	})
+	if err == nil {
+		err = w.Flush()
 	}
-	if err := w.Flush(); err != nil {
+	if err != nil {
 		return fmt.Errorf("rdd: writing %s: %w", f.Name(), err)
 	}
-	s.buf = s.buf[:0]
+	s.buf, s.segs = s.buf[:0], s.segs[:0]
 	return nil
 }
 
@@ -170,26 +183,29 @@ func (h *cursorHeap) Pop() any {
 	return c
 }
 
-// merge visits the rows of every run in sorted order.
+// merge visits the rows of every run and buffered segment in sorted
+// order.
 func (s *rddSorter) merge(visit func(r *rddRow) error) error {
-	slices.SortFunc(s.buf, func(a, b rddRow) int { return compareRows(&a, &b) })
-	h := cursorHeap{}
-	add := func(c *runCursor) error {
-		ok, err := c.next()
-		if ok {
-			h = append(h, c)
-		}
-		return err
-	}
-	if err := add(&runCursor{mem: s.buf}); err != nil {
-		return err
-	}
+	cs := s.segments()
 	for _, f := range s.runs {
 		if _, err := f.Seek(0, stdio.SeekStart); err != nil {
 			return fmt.Errorf("rdd: reading %s: %w", f.Name(), err)
 		}
-		if err := add(&runCursor{r: bufio.NewReaderSize(f, 1<<20)}); err != nil {
+		cs = append(cs, &runCursor{r: bufio.NewReaderSize(f, 1<<20)})
+	}
+	return mergeRuns(cs, visit)
+}
+
+// mergeRuns visits the rows of sorted runs in sorted order.
+func mergeRuns(cs []*runCursor, visit func(r *rddRow) error) error {
+	h := cursorHeap{}
+	for _, c := range cs {
+		ok, err := c.next()
+		if err != nil {
 			return err
+		}
+		if ok {
+			h = append(h, c)
 		}
 	}
 	heap.Init(&h)
@@ -240,6 +256,7 @@ func (f *rddFlags) streamRD(st *streamer, opt rdd.Options) (*rdd.Result, estimat
 	}
 	states, err := st.pass(1, spec, func(u int, t *ckio.Table, fr *ckio.Frame) (unitResult, error) {
 		ur := unitRows{x: fr.Float64(f.x), y: fr.Float64(f.y), pos: func(i int) int64 { return start[u] + int64(fr.Rows[i]) }}
+		ur.order = estimators.Argsort(ur.x)
 		if f.fuzzy != "" {
 			ur.t = fr.Float64(f.fuzzy)
 		}
