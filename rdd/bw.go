@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sync"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -56,16 +57,15 @@ type pilotTerms struct {
 }
 
 type pilotKey struct {
-	s     *side
 	o, nu int
 	h     float64
 }
 
 // pilot computes the variance part of bwStep at the pilot bandwidth hV;
-// the selectors ask for the same one several times, so it is kept.
+// the selectors ask for the same one several times, so the side keeps it.
 func (st *state) pilot(s *side, o, nu int, hV float64) (pilotTerms, error) {
-	key := pilotKey{s, o, nu, hV}
-	if v, ok := st.pilots[key]; ok {
+	key := pilotKey{o, nu, hV}
+	if v, ok := s.pilots[key]; ok {
 		return v, nil
 	}
 	wv := s.window(st.c, hV, st.opt.Kernel)
@@ -94,10 +94,10 @@ func (st *state) pilot(s *side, o, nu int, hV float64) (pilotTerms, error) {
 	var giv mat.VecDense
 	giv.MulVec(fv.inv, mat.NewVecDense(o+1, fv.l))
 	v := pilotTerms{sv: sv, vv: st.variance(s, wv, fv, sv, nu), bconst: math.Pow(hV, float64(nu)) * giv.AtVec(nu)}
-	if st.pilots == nil {
-		st.pilots = map[pilotKey]pilotTerms{}
+	if s.pilots == nil {
+		s.pilots = map[pilotKey]pilotTerms{}
 	}
-	st.pilots[key] = v
+	s.pilots[key] = v
 	return v, nil
 }
 
@@ -161,11 +161,14 @@ func (st *state) selectAll() (map[BWSelect][4]float64, error) {
 		return h
 	}
 	reg := o.ScaleRegul
-	dl, err := st.bwStep(l, q+1, q+1, q+2, cbw, maxL, 0)
-	if err != nil {
-		return nil, err
-	}
-	dr, err := st.bwStep(r, q+1, q+1, q+2, cbw, maxR, 0)
+	var dl, dr bwTerms
+	err := bothSides(func() (err error) {
+		dl, err = st.bwStep(l, q+1, q+1, q+2, cbw, maxL, 0)
+		return err
+	}, func() (err error) {
+		dr, err = st.bwStep(r, q+1, q+1, q+2, cbw, maxR, 0)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -184,31 +187,39 @@ func (st *state) selectAll() (map[BWSelect][4]float64, error) {
 		}
 		return restrict(pow(ch.V, ch.B, ch.R, ch.rate), hmax), b, nil
 	}
-	hTwoL, bTwoL, err := two(l, dl, maxL, minL)
-	if err != nil {
-		return nil, err
-	}
-	hTwoR, bTwoR, err := two(r, dr, maxR, minR)
+	var hTwoL, bTwoL, hTwoR, bTwoR float64
+	err = bothSides(func() (err error) {
+		hTwoL, bTwoL, err = two(l, dl, maxL, minL)
+		return err
+	}, func() (err error) {
+		hTwoR, bTwoR, err = two(r, dr, maxR, minR)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
 	// Common bandwidths for the sum (sign +) and the difference (sign −).
 	common := func(sign float64) (h, b float64, err error) {
 		dd := check(restrict(math.Pow((dl.V+dr.V)/sq(dr.B+sign*dl.B), dl.rate), bwMax), minL, minR)
-		cbl, err := st.bwStep(l, q, p+1, q+1, cbw, dd, reg)
-		if err != nil {
-			return 0, 0, err
-		}
-		cbr, err := st.bwStep(r, q, p+1, q+1, cbw, dd, reg)
+		var cbl, cbr, chl, chr bwTerms
+		err = bothSides(func() (err error) {
+			cbl, err = st.bwStep(l, q, p+1, q+1, cbw, dd, reg)
+			return err
+		}, func() (err error) {
+			cbr, err = st.bwStep(r, q, p+1, q+1, cbw, dd, reg)
+			return err
+		})
 		if err != nil {
 			return 0, 0, err
 		}
 		b = restrict(pow(cbl.V+cbr.V, cbr.B+sign*cbl.B, cbl.R+cbr.R, cbl.rate), bwMax)
-		chl, err := st.bwStep(l, p, nu, q, cbw, b, reg)
-		if err != nil {
-			return 0, 0, err
-		}
-		chr, err := st.bwStep(r, p, nu, q, cbw, b, reg)
+		err = bothSides(func() (err error) {
+			chl, err = st.bwStep(l, p, nu, q, cbw, b, reg)
+			return err
+		}, func() (err error) {
+			chr, err = st.bwStep(r, p, nu, q, cbw, b, reg)
+			return err
+		})
 		if err != nil {
 			return 0, 0, err
 		}
@@ -249,3 +260,17 @@ func (st *state) selectAll() (map[BWSelect][4]float64, error) {
 }
 
 func sq(v float64) float64 { return v * v }
+
+// bothSides runs the computations of the two sides concurrently (they
+// share nothing mutable) and returns the left one's error first.
+func bothSides(left, right func() error) error {
+	var errR error
+	var wg sync.WaitGroup
+	wg.Go(func() { errR = right() })
+	errL := left()
+	wg.Wait()
+	if errL != nil {
+		return errL
+	}
+	return errR
+}

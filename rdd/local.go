@@ -27,6 +27,7 @@ type side struct {
 	// release, when set, hints that rows [lo, hi) of the mapped columns
 	// may leave memory (they stay in the file cache).
 	release func(lo, hi int)
+	pilots  map[pilotKey]pilotTerms // see pilot
 }
 
 // cols returns the outcome columns D = [y, (t), z…].

@@ -170,7 +170,6 @@ type state struct {
 	sharpBW     bool // select bandwidths ignoring the treatment
 	droppedCovs []string
 	warnings    []string
-	pilots      map[pilotKey]pilotTerms // see pilot
 }
 
 // Estimate computes the sharp or fuzzy RD estimate with rdrobust's
@@ -337,6 +336,7 @@ func (st *state) withoutTreatment() *state {
 	c := *st
 	l, r := *st.l, *st.r
 	l.t, r.t = nil, nil
+	l.pilots, r.pilots = nil, nil
 	c.l, c.r = &l, &r
 	return &c
 }
@@ -468,13 +468,20 @@ func (st *state) estimate(res *Result) error {
 		}
 		return out, nil
 	}
-	lo, err := fitSide(st.l, res.H[0], res.B[0], 0)
+	var lo, ro sideOut
+	err := bothSides(func() (err error) {
+		if lo, err = fitSide(st.l, res.H[0], res.B[0], 0); err != nil {
+			return fmt.Errorf("below the cutoff: %w", err)
+		}
+		return nil
+	}, func() (err error) {
+		if ro, err = fitSide(st.r, res.H[1], res.B[1], 1); err != nil {
+			return fmt.Errorf("above the cutoff: %w", err)
+		}
+		return nil
+	})
 	if err != nil {
-		return fmt.Errorf("below the cutoff: %w", err)
-	}
-	ro, err := fitSide(st.r, res.H[1], res.B[1], 1)
-	if err != nil {
-		return fmt.Errorf("above the cutoff: %w", err)
+		return err
 	}
 	var gamma *mat.Dense
 	if len(st.l.z) > 0 {
