@@ -62,3 +62,9 @@ func BenchmarkLmWildStreamed(b *testing.B) {
 	benchCommand(b, []string{"simulate", "lm", "--n", "1000000", "--p", "10"},
 		"lm", "--y", "y", "--x", "x1..x10", "--bootstrap", "199", "--bootstrap-type", "wild", "--memory-limit", "64MiB")
 }
+
+// BenchmarkRDDCommandStreamed is BenchmarkRDDCommand's workload streamed:
+// the external sort into memory-mapped columns.
+func BenchmarkRDDCommandStreamed(b *testing.B) {
+	benchCommand(b, []string{"simulate", "rdd", "--n", "1000000"}, "rdd", "--y", "y", "--x", "x", "--memory-limit", "64MiB")
+}
