@@ -265,22 +265,13 @@ func prepare(d *Data, opt Options) (*state, error) {
 	}
 	// Sort by x, ties in input order (a deterministic, stable order).
 	order := estimators.Argsort(d.X)
-	b, err := newBuilder(opt, n, SampleColumns{Fuzzy: d.T != nil, Weights: d.Weights != nil, Cluster: d.Cluster != nil}, len(keep), "", false)
+	b, err := newBuilder(opt, n, d.columns(), len(keep), "", false)
 	if err != nil {
 		return nil, err
 	}
 	z := make([]float64, len(keep))
 	for _, i := range order {
-		t, w, cl := 0.0, 1.0, 0
-		if d.T != nil {
-			t = d.T[i]
-		}
-		if d.Weights != nil {
-			w = d.Weights[i]
-		}
-		if d.Cluster != nil {
-			cl = d.Cluster[i]
-		}
+		t, w, cl := d.optional(i)
 		for j, c := range keep {
 			z[j] = d.Covs[c][i]
 		}
@@ -294,6 +285,27 @@ func prepare(d *Data, opt Options) (*state, error) {
 	}
 	st.droppedCovs = dropped
 	return st, nil
+}
+
+// columns says which optional columns d has.
+func (d *Data) columns() SampleColumns {
+	return SampleColumns{Fuzzy: d.T != nil, Weights: d.Weights != nil, Cluster: d.Cluster != nil}
+}
+
+// optional returns row i's treatment, weight and cluster code (0, 1 and 0
+// for the columns d lacks).
+func (d *Data) optional(i int) (t, w float64, cl int) {
+	w = 1
+	if d.T != nil {
+		t = d.T[i]
+	}
+	if d.Weights != nil {
+		w = d.Weights[i]
+	}
+	if d.Cluster != nil {
+		cl = d.Cluster[i]
+	}
+	return t, w, cl
 }
 
 // covariatesKept returns the indices of the covariates to use, in

@@ -1,11 +1,9 @@
 package rdd
 
 import (
-	"cmp"
 	"errors"
 	"math"
 	"reflect"
-	"slices"
 	"strings"
 	"testing"
 
@@ -13,15 +11,11 @@ import (
 )
 
 // sorted feeds d to a SortedSample spilled under a temporary directory, in
-// sorted order of x with ties in input order.
+// sorted order of x with ties in input order (as the command's external
+// sort delivers them).
 func sorted(t *testing.T, d *Data, opt Options) (*Result, error) {
 	t.Helper()
-	order := make([]int, len(d.X))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(d.X[a], d.X[b]) })
-	ss, err := NewSortedSample(opt, len(order), SampleColumns{Fuzzy: d.T != nil, Weights: d.Weights != nil, Cluster: d.Cluster != nil}, t.TempDir())
+	ss, err := NewSortedSample(opt, len(d.X), d.columns(), t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,18 +24,8 @@ func sorted(t *testing.T, d *Data, opt Options) (*Result, error) {
 			t.Error(err)
 		}
 	}()
-	for _, i := range order {
-		var tr, w float64
-		var cl int
-		if d.T != nil {
-			tr = d.T[i]
-		}
-		if d.Weights != nil {
-			w = d.Weights[i]
-		}
-		if d.Cluster != nil {
-			cl = d.Cluster[i]
-		}
+	for _, i := range estimators.Argsort(d.X) {
+		tr, w, cl := d.optional(i)
 		if err := ss.Add(i, d.X[i], d.Y[i], tr, w, cl); err != nil {
 			return nil, err
 		}

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -17,15 +16,7 @@ import (
 func rddStreamData(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	csv := filepath.Join(dir, "rd.csv")
-	if code, _, stderr := runCLI(t, "simulate", "rdd", "--n", "6000", "--seed", "5", "--out", csv, "--quiet"); code != 0 {
-		t.Fatal(stderr)
-	}
-	raw, err := os.ReadFile(csv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines := strings.Split(strings.TrimSpace(string(raw)), "\n")
+	lines := simulatedLines(t, dir, "rdd", "--n", "6000", "--seed", "5")
 	lines[0] += ",t,wt,g,xr"
 	for i := 1; i < len(lines); i++ {
 		var y, x float64
@@ -41,12 +32,7 @@ func rddStreamData(t *testing.T) string {
 			lines[i] = "," + lines[i][strings.Index(lines[i], ",")+1:] // y missing
 		}
 	}
-	writeFile(t, dir, "rd.csv", strings.Join(lines, "\n")+"\n")
-	parquet := filepath.Join(dir, "rd.parquet")
-	if code, _, stderr := runCLI(t, "convert", "--data", csv, "--out", parquet, "--row-group-size", "700"); code != 0 {
-		t.Fatal(stderr)
-	}
-	return parquet
+	return toParquet(t, dir, "rdd", lines)
 }
 
 // TestRDDStream runs rdd in memory and streamed (an external sort in runs

@@ -17,15 +17,7 @@ import (
 func streamData(t *testing.T) (dir, parquet string) {
 	t.Helper()
 	dir = t.TempDir()
-	csv := filepath.Join(dir, "iv.csv")
-	if code, _, stderr := runCLI(t, "simulate", "iv", "--n", "5000", "--seed", "3", "--out", csv, "--quiet"); code != 0 {
-		t.Fatal(stderr)
-	}
-	raw, err := os.ReadFile(csv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines := strings.Split(strings.TrimSpace(string(raw)), "\n")
+	lines := simulatedLines(t, dir, "iv", "--n", "5000", "--seed", "3")
 	lines[0] += ",wt"
 	for i := 1; i < len(lines); i++ {
 		lines[i] += fmt.Sprintf(",%d", 1+i%5)
@@ -33,12 +25,34 @@ func streamData(t *testing.T) (dir, parquet string) {
 			lines[i] = "," + lines[i][strings.Index(lines[i], ",")+1:] // y missing
 		}
 	}
-	writeFile(t, dir, "iv.csv", strings.Join(lines, "\n")+"\n")
-	parquet = filepath.Join(dir, "iv.parquet")
+	return dir, toParquet(t, dir, "iv", lines)
+}
+
+// simulatedLines runs `causalkit simulate KIND ARGS…` into DIR/KIND.csv and
+// returns the file's lines.
+func simulatedLines(t *testing.T, dir, kind string, args ...string) []string {
+	t.Helper()
+	csv := filepath.Join(dir, kind+".csv")
+	if code, _, stderr := runCLI(t, append(append([]string{"simulate", kind}, args...), "--out", csv, "--quiet")...); code != 0 {
+		t.Fatal(stderr)
+	}
+	raw, err := os.ReadFile(csv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Split(strings.TrimSpace(string(raw)), "\n")
+}
+
+// toParquet writes lines to DIR/NAME.csv and converts them to
+// DIR/NAME.parquet in row groups of 700 rows.
+func toParquet(t *testing.T, dir, name string, lines []string) string {
+	t.Helper()
+	csv := writeFile(t, dir, name+".csv", strings.Join(lines, "\n")+"\n")
+	parquet := filepath.Join(dir, name+".parquet")
 	if code, _, stderr := runCLI(t, "convert", "--data", csv, "--out", parquet, "--row-group-size", "700"); code != 0 {
 		t.Fatal(stderr)
 	}
-	return dir, parquet
+	return parquet
 }
 
 type fullResult struct {
