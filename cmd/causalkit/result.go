@@ -5,6 +5,7 @@ import (
 	stdio "io"
 	"math"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/causalkit/causalkit/estimators"
 	ckio "github.com/causalkit/causalkit/io"
@@ -38,8 +39,12 @@ func (r *result) writeTable(w stdio.Writer) error {
 	var b strings.Builder
 	heading(&b, r.title)
 	half := (len(r.summary) + 1) / 2
+	// A 38-column cell: the label left, the value right, at least one
+	// space between them when the two are long.
 	cell := func(kv [2]string) string {
-		return fmt.Sprintf("%-22s%16s", kv[0]+":", kv[1])
+		label := kv[0] + ":"
+		pad := 38 - utf8.RuneCountInString(label) - utf8.RuneCountInString(kv[1])
+		return label + strings.Repeat(" ", max(1, pad)) + kv[1]
 	}
 	for i := range half {
 		line := cell(r.summary[i])
