@@ -255,41 +255,39 @@ func prepare(d *Data, opt Options) (*state, error) {
 			return nil, fmt.Errorf("rdd: %w", err)
 		}
 	}
-	var keep []int
-	var dropped []string
-	if len(d.Covs) > 0 {
-		var err error
-		if keep, dropped, err = covariatesKept(d); err != nil {
-			return nil, err
+	if len(d.CovNames) != len(d.Covs) {
+		panic("rdd: len(CovNames) != len(Covs)")
+	}
+	for j, c := range d.Covs {
+		if len(c) != n {
+			panic("rdd: covariate of the wrong length")
+		}
+		if err := estimators.CheckFinite(d.CovNames[j], c); err != nil {
+			return nil, fmt.Errorf("rdd: covariates: %w", err)
 		}
 	}
 	// Sort by x, ties in input order (a deterministic, stable order).
 	order := estimators.Argsort(d.X)
-	b, err := newBuilder(opt, n, d.columns(), len(keep), "", false)
+	b, err := newBuilder(opt, n, d.columns(), "", false)
 	if err != nil {
 		return nil, err
 	}
-	z := make([]float64, len(keep))
+	z := make([]float64, len(d.Covs))
 	for _, i := range order {
 		t, w, cl := d.optional(i)
-		for j, c := range keep {
-			z[j] = d.Covs[c][i]
+		for j, c := range d.Covs {
+			z[j] = c[i]
 		}
 		if err := b.add(i, d.X[i], d.Y[i], t, w, cl, z); err != nil {
 			return nil, err
 		}
 	}
-	st, err := b.finish()
-	if err != nil {
-		return nil, err
-	}
-	st.droppedCovs = dropped
-	return st, nil
+	return b.finish()
 }
 
 // columns says which optional columns d has.
 func (d *Data) columns() SampleColumns {
-	return SampleColumns{Fuzzy: d.T != nil, Weights: d.Weights != nil, Cluster: d.Cluster != nil}
+	return SampleColumns{Fuzzy: d.T != nil, Weights: d.Weights != nil, Cluster: d.Cluster != nil, Covs: d.CovNames}
 }
 
 // optional returns row i's treatment, weight and cluster code (0, 1 and 0
@@ -306,40 +304,6 @@ func (d *Data) optional(i int) (t, w float64, cl int) {
 		cl = d.Cluster[i]
 	}
 	return t, w, cl
-}
-
-// covariatesKept returns the indices of the covariates to use, in
-// rdrobust's order (by length of name, stably), and the names of those
-// dropped as linear combinations of the preceding ones (R's QR rank
-// detection with tolerance 1e-7).
-func covariatesKept(d *Data) (keep []int, dropped []string, err error) {
-	if len(d.CovNames) != len(d.Covs) {
-		panic("rdd: len(CovNames) != len(Covs)")
-	}
-	order := make([]int, len(d.Covs))
-	for j := range order {
-		order[j] = j
-		if len(d.Covs[j]) != len(d.X) {
-			panic("rdd: covariate of the wrong length")
-		}
-		if err := estimators.CheckFinite(d.CovNames[j], d.Covs[j]); err != nil {
-			return nil, nil, fmt.Errorf("rdd: covariates: %w", err)
-		}
-	}
-	slices.SortStableFunc(order, func(a, b int) int { return len(d.CovNames[a]) - len(d.CovNames[b]) })
-	cols := make([][]float64, len(order))
-	for j, c := range order {
-		cols[j] = slices.Clone(d.Covs[c])
-	}
-	kept := estimators.PivotedRank(cols, 1e-7, nil)
-	for j, c := range order {
-		if slices.Contains(kept, j) {
-			keep = append(keep, c)
-		} else {
-			dropped = append(dropped, d.CovNames[c])
-		}
-	}
-	return keep, dropped, nil
 }
 
 // withoutTreatment returns a copy of the state whose sides omit the fuzzy

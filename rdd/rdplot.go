@@ -485,10 +485,12 @@ func plotCovariates(d *Data) (keep []int, names, dropped []string, err error) {
 			return nil, nil, nil, estimators.InputErrorf("rdd: plot: covariate %q has %d values, x %d", dd.CovNames[j], len(c), len(d.X))
 		}
 	}
-	keep, dropped, err = covariatesKept(&dd)
-	if err != nil {
-		return nil, nil, nil, fmt.Errorf("rdd: plot: %w", err)
+	for j, c := range d.Covs {
+		if err := estimators.CheckFinite(dd.CovNames[j], c); err != nil {
+			return nil, nil, nil, fmt.Errorf("rdd: plot: covariates: %w", err)
+		}
 	}
+	keep, dropped = covariatesKept(dd.CovNames, d.Covs)
 	for _, j := range keep {
 		names = append(names, dd.CovNames[j])
 	}
@@ -497,58 +499,11 @@ func plotCovariates(d *Data) (keep []int, names, dropped []string, err error) {
 
 // sortByX fills xs and ys, x and y sorted by x with ties in input order.
 func (s *plotSide) sortByX() {
-	ord := plotStableOrder(s.x)
+	ord := estimators.Argsort(s.x)
 	s.xs, s.ys = make([]float64, len(ord)), make([]float64, len(ord))
 	for a, i := range ord {
 		s.xs[a], s.ys[a] = s.x[i], s.y[i]
 	}
-}
-
-// plotStableOrder returns the permutation that sorts x (finite) stably, as
-// R's order: an LSD radix sort on the order-preserving bit pattern of x
-// (−0 counted as +0), six passes of 11 bits, skipping a pass when all keys
-// share the digit.
-func plotStableOrder(x []float64) []int32 {
-	type rec struct {
-		k uint64
-		i int32
-	}
-	n := len(x)
-	a, b := make([]rec, n), make([]rec, n)
-	var counts [6][1 << 11]int
-	for i, v := range x {
-		k := math.Float64bits(v + 0) // −0 + 0 = +0
-		if k>>63 == 1 {
-			k = ^k
-		} else {
-			k |= 1 << 63
-		}
-		a[i] = rec{k, int32(i)}
-		for d := range 6 {
-			counts[d][(k>>(11*d))&0x7ff]++
-		}
-	}
-	for d := range 6 {
-		c := &counts[d]
-		if c[(a[0].k>>(11*d))&0x7ff] == n {
-			continue
-		}
-		sum := 0
-		for j := range c {
-			c[j], sum = sum, sum+c[j]
-		}
-		for _, r := range a {
-			j := (r.k >> (11 * d)) & 0x7ff
-			b[c[j]] = r
-			c[j]++
-		}
-		a, b = b, a
-	}
-	ord := make([]int32, n)
-	for i, r := range a {
-		ord[i] = r.i
-	}
-	return ord
 }
 
 // plotFit is the weighted polynomial fit of one side: the coefficients of

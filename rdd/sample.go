@@ -3,6 +3,7 @@ package rdd
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/causalkit/causalkit/estimators"
 	"github.com/causalkit/causalkit/internal/spill"
@@ -130,7 +131,6 @@ func (c *memColumn[T]) Close() error      { return nil }
 type builder struct {
 	st       *state
 	cols     SampleColumns
-	nz       int
 	dir      string
 	spill    bool
 	sides    [2]*sideColumns
@@ -139,6 +139,78 @@ type builder struct {
 	run      struct{ len, kept int } // the current run of equal x
 	rows     int
 	expected int
+	covs     *covariateQR
+}
+
+// covariateQR accumulates the QR factor of the covariates over all rows,
+// in rdrobust's order (by length of name, stably), for its collinearity
+// check: R's pivoted rank detection on the triangle makes the decisions it
+// makes on the data (the residual norms are those of the data), so the
+// rows need not be held.
+type covariateQR struct {
+	order []int // covariate indices by length of name
+	acc   *estimators.QRAccumulator
+	block [][]float64
+}
+
+func newCovariateQR(names []string) *covariateQR {
+	c := &covariateQR{order: make([]int, len(names)), acc: estimators.NewQRAccumulator(len(names)), block: make([][]float64, len(names))}
+	for j := range c.order {
+		c.order[j] = j
+	}
+	slices.SortStableFunc(c.order, func(a, b int) int { return len(names[a]) - len(names[b]) })
+	return c
+}
+
+func (c *covariateQR) add(z []float64) {
+	for j, k := range c.order {
+		c.block[j] = append(c.block[j], z[k])
+	}
+	if len(c.block[0]) == 1024 {
+		c.flush()
+	}
+}
+
+func (c *covariateQR) flush() {
+	if len(c.block[0]) > 0 {
+		c.acc.Add(c.block, nil)
+		for j := range c.block {
+			c.block[j] = c.block[j][:0]
+		}
+	}
+}
+
+// covariatesKept runs the collinearity check on covariate columns.
+func covariatesKept(names []string, covs [][]float64) (keep []int, dropped []string) {
+	c := newCovariateQR(names)
+	z := make([]float64, len(covs))
+	for i := range covs[0] {
+		for j, col := range covs {
+			z[j] = col[i]
+		}
+		c.add(z)
+	}
+	return c.kept(names)
+}
+
+// kept returns the covariates to use, in rdrobust's order, and the names
+// of those dropped as linear combinations of the preceding ones (R's QR
+// rank detection with tolerance 1e-7).
+func (c *covariateQR) kept(names []string) (keep []int, dropped []string) {
+	c.flush()
+	r := make([][]float64, len(c.order))
+	for j, col := range c.acc.Columns() {
+		r[j] = slices.Clone(col)
+	}
+	kept := estimators.PivotedRank(r, 1e-7, nil)
+	for j, k := range c.order {
+		if slices.Contains(kept, j) {
+			keep = append(keep, k)
+		} else {
+			dropped = append(dropped, names[k])
+		}
+	}
+	return keep, dropped
 }
 
 type sideColumns struct {
@@ -176,6 +248,10 @@ func (sc *sideColumns) releaser() func(lo, hi int) {
 // SampleColumns says which optional columns a SortedSample has.
 type SampleColumns struct {
 	Fuzzy, Weights, Cluster bool
+	// Covs names the covariates of covariate-adjusted estimation (their
+	// values are Add's covs, in this order); collinear ones are dropped
+	// and named in Result.DroppedCovs.
+	Covs []string
 }
 
 func newColumn[T spill.Number](b *builder) (column[T], error) {
@@ -190,11 +266,14 @@ func newColumn[T spill.Number](b *builder) (column[T], error) {
 	return c, nil
 }
 
-func newBuilder(opt Options, n int, cols SampleColumns, nz int, spillDir string, spill bool) (*builder, error) {
+func newBuilder(opt Options, n int, cols SampleColumns, spillDir string, spill bool) (*builder, error) {
 	if err := opt.validate(); err != nil {
 		return nil, err
 	}
-	b := &builder{st: &state{opt: opt, c: opt.Cutoff, vce: opt.VCE, n: n}, cols: cols, nz: nz, dir: spillDir, spill: spill, expected: n}
+	b := &builder{st: &state{opt: opt, c: opt.Cutoff, vce: opt.VCE, n: n}, cols: cols, dir: spillDir, spill: spill, expected: n}
+	if len(cols.Covs) > 0 {
+		b.covs = newCovariateQR(cols.Covs)
+	}
 	b.sum = newSummary(n, max(opt.BWCheck, 10), cols.Cluster)
 	for k := range b.sides {
 		sc := &sideColumns{}
@@ -208,7 +287,7 @@ func newBuilder(opt Options, n int, cols SampleColumns, nz int, spillDir string,
 		add(&sc.y, true)
 		add(&sc.t, cols.Fuzzy)
 		add(&sc.w, cols.Weights)
-		sc.z = make([]column[float64], nz)
+		sc.z = make([]column[float64], len(cols.Covs))
 		for j := range sc.z {
 			add(&sc.z[j], true)
 		}
@@ -249,6 +328,9 @@ func (b *builder) add(row int, x, y, t, w float64, cl int, z []float64) error {
 		b.endRun()
 	}
 	b.sum.add(k, x, t, cl)
+	if b.covs != nil {
+		b.covs.add(z)
+	}
 	b.rows++
 	b.run.len++
 	if b.cols.Weights && w == 0 {
@@ -307,6 +389,10 @@ func (b *builder) finish() (*state, error) {
 	b.endRun()
 	st, sum := b.st, b.sum
 	st.sum, st.fuzzy, st.clustered = sum, b.cols.Fuzzy, b.cols.Cluster
+	var keep []int
+	if b.covs != nil {
+		keep, st.droppedCovs = b.covs.kept(b.cols.Covs)
+	}
 	for k, sc := range b.sides {
 		s := &side{left: k == 0}
 		var err error
@@ -319,8 +405,8 @@ func (b *builder) finish() (*state, error) {
 			return v
 		}
 		s.x, s.y, s.t, s.w = get(sc.x), get(sc.y), get(sc.t), get(sc.w)
-		for _, c := range sc.z {
-			s.z = append(s.z, get(c))
+		for _, j := range keep {
+			s.z = append(s.z, get(sc.z[j]))
 		}
 		if sc.cl != nil && err == nil {
 			s.cl, err = sc.cl.Map()
@@ -404,7 +490,6 @@ func (b *builder) finish() (*state, error) {
 // with a spill directory its columns go to temporary files there and are
 // memory-mapped for the estimation, so the heap holds only per-window
 // accumulators. Estimate on it equals Estimate on the same rows in memory.
-// Covariates are not supported.
 type SortedSample struct {
 	b  *builder
 	st *state
@@ -414,7 +499,7 @@ type SortedSample struct {
 // columns; spillDir "" keeps the columns in memory, otherwise they are
 // spilled to temporary files under spillDir (removed by Close).
 func NewSortedSample(opt Options, n int, cols SampleColumns, spillDir string) (*SortedSample, error) {
-	b, err := newBuilder(opt, n, cols, 0, spillDir, spillDir != "")
+	b, err := newBuilder(opt, n, cols, spillDir, spillDir != "")
 	if err != nil {
 		return nil, err
 	}
@@ -422,13 +507,17 @@ func NewSortedSample(opt Options, n int, cols SampleColumns, spillDir string) (*
 }
 
 // Add adds the next row: running variable x, outcome y, and the treatment
-// t, weight w and cluster code of the optional columns (ignored when the
-// sample lacks them). row numbers the row in the input, for messages.
-func (s *SortedSample) Add(row int, x, y, t, w float64, cluster int) error {
+// t, weight w, cluster code and covariates of the optional columns (ignored
+// when the sample lacks them). row numbers the row in the input, for
+// messages.
+func (s *SortedSample) Add(row int, x, y, t, w float64, cluster int, covs []float64) error {
 	if !s.b.cols.Weights {
 		w = 1
 	}
-	return s.b.add(row, x, y, t, w, cluster, nil)
+	if len(covs) != len(s.b.cols.Covs) {
+		return fmt.Errorf("rdd: row %d: %d covariates, want %d", row+1, len(covs), len(s.b.cols.Covs))
+	}
+	return s.b.add(row, x, y, t, w, cluster, covs)
 }
 
 // Estimate estimates after the last row, as Estimate.

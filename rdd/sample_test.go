@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -24,9 +25,13 @@ func sorted(t *testing.T, d *Data, opt Options) (*Result, error) {
 			t.Error(err)
 		}
 	}()
+	z := make([]float64, len(d.Covs))
 	for _, i := range estimators.Argsort(d.X) {
 		tr, w, cl := d.optional(i)
-		if err := ss.Add(i, d.X[i], d.Y[i], tr, w, cl); err != nil {
+		for j, c := range d.Covs {
+			z[j] = c[i]
+		}
+		if err := ss.Add(i, d.X[i], d.Y[i], tr, w, cl, z); err != nil {
 			return nil, err
 		}
 	}
@@ -36,7 +41,7 @@ func sorted(t *testing.T, d *Data, opt Options) (*Result, error) {
 // TestSortedSampleEqualsEstimate checks that the spilled, memory-mapped
 // sample gives exactly the in-memory result across designs and variances.
 func TestSortedSampleEqualsEstimate(t *testing.T) {
-	sen := readColumns(t, "../internal/exampledata/senate.csv", "vote", "margin", "state", "population")
+	sen := readColumns(t, "../internal/exampledata/senate.csv", "vote", "margin", "state", "population", "class", "termshouse", "termssenate")
 	fz := readColumns(t, "testdata/fuzzy_sim1000.csv", "x", "t", "y")
 	states := make([]int, len(sen["state"]))
 	for i, v := range sen["state"] {
@@ -74,11 +79,19 @@ func TestSortedSampleEqualsEstimate(t *testing.T) {
 		"masspoints":    {&Data{Y: senate.Y, X: rounded, Weights: w}, DefaultOptions()},
 		"fuzzy":         {&Data{Y: fz["y"], X: fz["x"], T: fz["t"]}, DefaultOptions()},
 		"fuzzy_hc2":     {&Data{Y: fz["y"], X: fz["x"], T: fz["t"]}, with(func(o *Options) { o.VCE = HC2 })},
+		"covs_cluster": {&Data{Y: senate.Y, X: senate.X, Cluster: states, Covs: [][]float64{sen["class"], sen["termshouse"]},
+			CovNames: []string{"class", "termshouse"}}, DefaultOptions()},
+		// A multiple of a covariate is dropped, from the sorted rows' QR.
+		"covs_collinear": {&Data{Y: senate.Y, X: senate.X, Weights: w, Covs: [][]float64{sen["termshouse"], twice(sen["termshouse"]), sen["termssenate"]},
+			CovNames: []string{"termshouse", "th2", "termssenate"}}, with(func(o *Options) { o.VCE = HC1 })},
 	}
 	for name, c := range cases {
 		want, err := Estimate(c.d, c.opt)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
+		}
+		if name == "covs_collinear" && !slices.Equal(want.DroppedCovs, []string{"termshouse"}) {
+			t.Errorf("%s: dropped %v, want [termshouse] (rdrobust orders covariates by length of name)", name, want.DroppedCovs)
 		}
 		got, err := sorted(t, c.d, c.opt)
 		if err != nil {
@@ -90,16 +103,24 @@ func TestSortedSampleEqualsEstimate(t *testing.T) {
 	}
 }
 
+func twice(v []float64) []float64 {
+	out := make([]float64, len(v))
+	for i, x := range v {
+		out[i] = 2 * x
+	}
+	return out
+}
+
 func TestSortedSampleErrors(t *testing.T) {
 	ss, err := NewSortedSample(DefaultOptions(), 3, SampleColumns{}, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer ss.Close()
-	if err := ss.Add(0, 1, 0, 0, 0, 0); err != nil {
+	if err := ss.Add(0, 1, 0, 0, 0, 0, nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := ss.Add(1, 0.5, 0, 0, 0, 0); err == nil || !strings.Contains(err.Error(), "increasing order") {
+	if err := ss.Add(1, 0.5, 0, 0, 0, 0, nil); err == nil || !strings.Contains(err.Error(), "increasing order") {
 		t.Errorf("unsorted row: %v", err)
 	}
 	if _, err := ss.Estimate(); err == nil || !strings.Contains(err.Error(), "1 rows added of the 3") {
@@ -109,7 +130,7 @@ func TestSortedSampleErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := ws.Add(41, 1, 0, 0, -2, 0); !errors.Is(err, estimators.ErrInput) || !strings.Contains(err.Error(), "row 42") {
+	if err := ws.Add(41, 1, 0, 0, -2, 0, nil); !errors.Is(err, estimators.ErrInput) || !strings.Contains(err.Error(), "row 42") {
 		t.Errorf("negative weight: %v", err)
 	}
 }

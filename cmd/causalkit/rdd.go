@@ -155,7 +155,7 @@ func (f *rddFlags) run(cmd *cobra.Command) error {
 	if f.cluster != "" {
 		cats = []string{f.cluster}
 	}
-	f.stream.preferMemory = len(f.covs) > 0 || f.plot != ""
+	f.stream.preferMemory = f.plot != ""
 	// Two more columns' worth per row: the sort keys and the runs of equal
 	// x in memory, the sort records (48 bytes a row) when streamed.
 	st, err := f.stream.streamer(cmd, &f.commonFlags, len(numeric)+len(cats)+2)

@@ -24,77 +24,82 @@ import (
 // then walk those columns window by window. The input is read once; the
 // temporary files take about twice the rows' size at their peak.
 
-// rddRow is one row of the sort.
-type rddRow struct {
-	x    float64
-	row  int64 // position in the plan's rows, for ties
-	y, t float64
-	w    float64
-	cl   int64
-}
+// A record is one row of the sort: these fields, then the covariates.
+const (
+	fX   = iota
+	fRow // position in the plan's rows, for ties (exact below 2⁵³)
+	fY
+	fT
+	fW
+	fCluster
+	fCovs
+)
 
-func compareRows(a, b *rddRow) int {
-	if c := cmp.Compare(a.x, b.x); c != 0 {
+func compareRecords(a, b []float64) int {
+	if c := cmp.Compare(a[fX], b[fX]); c != 0 {
 		return c
 	}
-	return cmp.Compare(a.row, b.row)
+	return cmp.Compare(a[fRow], b[fRow])
 }
 
-const rddRecord = 6 * 8 // bytes per row in a run file
-
-// rddSorter collects rows into sorted runs.
+// rddSorter collects records into sorted runs.
 type rddSorter struct {
 	mu      sync.Mutex
 	dir     string
-	buf     []rddRow
-	segs    []int // ends of the sorted segments of buf (one per row group)
+	width   int       // numbers per record
+	buf     []float64 // records
+	segs    []int     // ends (in records) of the sorted segments of buf, one per row group
 	maxRows int
 	runs    []*os.File
-	codes   map[string]int64 // cluster labels seen, in any order: the estimator only groups by them
-	err     error
+	codes   map[string]float64 // cluster labels seen, in any order: the estimator only groups by them
 }
 
-// unitRows are one row group's columns (t, w and labels may be nil), the
-// plan positions of its rows, and their order by x (ties in row order).
+// unitRows are one row group's columns (t, w, labels and covs may be
+// nil), the plan positions of its rows, and their order by x (ties in row
+// order).
 type unitRows struct {
 	x, y, t, w []float64
+	covs       [][]float64
 	labels     []string
 	pos        func(i int) int64
 	order      []int
 }
 
-// add appends a row group's rows, sorted, to the buffer as one segment,
+// add appends a row group's records, sorted, to the buffer as one segment,
 // spilling the buffer as a run first if they would not fit.
 func (s *rddSorter) add(u unitRows) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.buf == nil {
-		s.buf = make([]rddRow, 0, s.maxRows)
+		s.buf = make([]float64, 0, s.maxRows*s.width)
 	}
-	if len(s.buf) > 0 && len(s.buf)+len(u.x) > cap(s.buf) {
+	if len(s.buf) > 0 && len(s.buf)+len(u.x)*s.width > cap(s.buf) {
 		if err := s.spill(); err != nil {
 			return err
 		}
 	}
 	for _, i := range u.order {
-		r := rddRow{x: u.x[i], y: u.y[i], w: 1, row: u.pos(i)}
+		rec := [fCovs]float64{fX: u.x[i], fRow: float64(u.pos(i)), fY: u.y[i], fW: 1}
 		if u.t != nil {
-			r.t = u.t[i]
+			rec[fT] = u.t[i]
 		}
 		if u.w != nil {
-			r.w = u.w[i]
+			rec[fW] = u.w[i]
 		}
 		if u.labels != nil {
 			c, ok := s.codes[u.labels[i]]
 			if !ok {
-				c = int64(len(s.codes))
+				c = float64(len(s.codes))
 				s.codes[u.labels[i]] = c
 			}
-			r.cl = c
+			rec[fCluster] = c
 		}
-		s.buf = append(s.buf, r)
+		s.buf = append(s.buf, rec[:]...)
+		for _, c := range u.covs {
+			s.buf = append(s.buf, c[i])
+		}
 	}
-	s.segs = append(s.segs, len(s.buf))
+	s.segs = append(s.segs, len(s.buf)/s.width)
 	return nil
 }
 
@@ -103,7 +108,7 @@ func (s *rddSorter) segments() []*runCursor {
 	var cs []*runCursor
 	lo := 0
 	for _, hi := range s.segs {
-		cs = append(cs, &runCursor{mem: s.buf[lo:hi]})
+		cs = append(cs, &runCursor{width: s.width, mem: s.buf[lo*s.width : hi*s.width]})
 		lo = hi
 	}
 	return cs
@@ -117,12 +122,12 @@ func (s *rddSorter) spill() error {
 	}
 	s.runs = append(s.runs, f)
 	w := bufio.NewWriterSize(f, 1<<20)
-	var rec [rddRecord]byte
-	err = mergeRuns(s.segments(), func(r *rddRow) error {
-		for j, v := range [...]uint64{math.Float64bits(r.x), uint64(r.row), math.Float64bits(r.y), math.Float64bits(r.t), math.Float64bits(r.w), uint64(r.cl)} {
-			binary.LittleEndian.PutUint64(rec[8*j:], v)
+	b := make([]byte, 8*s.width)
+	err = mergeRuns(s.segments(), func(rec []float64) error {
+		for j, v := range rec {
+			binary.LittleEndian.PutUint64(b[8*j:], math.Float64bits(v))
 		}
-		_, err := w.Write(rec[:])
+		_, err := w.Write(b)
 		return err
 	})
 	if err == nil {
@@ -143,12 +148,13 @@ func (s *rddSorter) close() {
 	s.runs = nil
 }
 
-// runCursor reads one sorted run; the in-memory remainder is a run too.
+// runCursor reads one sorted run: a file, or a segment of the buffer.
 type runCursor struct {
-	r   *bufio.Reader
-	mem []rddRow
-	cur rddRow
-	rec [rddRecord]byte
+	width int
+	r     *bufio.Reader
+	mem   []float64
+	cur   []float64
+	b     []byte
 }
 
 func (c *runCursor) next() (bool, error) {
@@ -156,24 +162,27 @@ func (c *runCursor) next() (bool, error) {
 		if len(c.mem) == 0 {
 			return false, nil
 		}
-		c.cur, c.mem = c.mem[0], c.mem[1:]
+		c.cur, c.mem = c.mem[:c.width], c.mem[c.width:]
 		return true, nil
 	}
-	if _, err := stdio.ReadFull(c.r, c.rec[:]); err == stdio.EOF {
+	if c.b == nil {
+		c.b, c.cur = make([]byte, 8*c.width), make([]float64, c.width)
+	}
+	if _, err := stdio.ReadFull(c.r, c.b); err == stdio.EOF {
 		return false, nil
 	} else if err != nil {
 		return false, fmt.Errorf("rdd: reading a temporary run: %w", err)
 	}
-	u := func(j int) uint64 { return binary.LittleEndian.Uint64(c.rec[8*j:]) }
-	c.cur = rddRow{x: math.Float64frombits(u(0)), row: int64(u(1)), y: math.Float64frombits(u(2)),
-		t: math.Float64frombits(u(3)), w: math.Float64frombits(u(4)), cl: int64(u(5))}
+	for j := range c.cur {
+		c.cur[j] = math.Float64frombits(binary.LittleEndian.Uint64(c.b[8*j:]))
+	}
 	return true, nil
 }
 
 type cursorHeap []*runCursor
 
 func (h cursorHeap) Len() int           { return len(h) }
-func (h cursorHeap) Less(i, j int) bool { return compareRows(&h[i].cur, &h[j].cur) < 0 }
+func (h cursorHeap) Less(i, j int) bool { return compareRecords(h[i].cur, h[j].cur) < 0 }
 func (h cursorHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
 func (h *cursorHeap) Push(x any)        { *h = append(*h, x.(*runCursor)) }
 func (h *cursorHeap) Pop() any {
@@ -183,21 +192,21 @@ func (h *cursorHeap) Pop() any {
 	return c
 }
 
-// merge visits the rows of every run and buffered segment in sorted
+// merge visits the records of every run and buffered segment in sorted
 // order.
-func (s *rddSorter) merge(visit func(r *rddRow) error) error {
+func (s *rddSorter) merge(visit func(rec []float64) error) error {
 	cs := s.segments()
 	for _, f := range s.runs {
 		if _, err := f.Seek(0, stdio.SeekStart); err != nil {
 			return fmt.Errorf("rdd: reading %s: %w", f.Name(), err)
 		}
-		cs = append(cs, &runCursor{r: bufio.NewReaderSize(f, 1<<20)})
+		cs = append(cs, &runCursor{width: s.width, r: bufio.NewReaderSize(f, 1<<20)})
 	}
 	return mergeRuns(cs, visit)
 }
 
-// mergeRuns visits the rows of sorted runs in sorted order.
-func mergeRuns(cs []*runCursor, visit func(r *rddRow) error) error {
+// mergeRuns visits the records of sorted runs in sorted order.
+func mergeRuns(cs []*runCursor, visit func(rec []float64) error) error {
 	h := cursorHeap{}
 	for _, c := range cs {
 		ok, err := c.next()
@@ -211,7 +220,7 @@ func mergeRuns(cs []*runCursor, visit func(r *rddRow) error) error {
 	heap.Init(&h)
 	for len(h) > 0 {
 		c := h[0]
-		if err := visit(&c.cur); err != nil {
+		if err := visit(c.cur); err != nil {
 			return err
 		}
 		ok, err := c.next()
@@ -231,20 +240,17 @@ func mergeRuns(cs []*runCursor, visit func(r *rddRow) error) error {
 // in memory.
 func (f *rddFlags) streamRD(st *streamer, opt rdd.Options) (*rdd.Result, estimators.Input, error) {
 	var input estimators.Input
-	if len(f.covs) > 0 {
-		return nil, input, usagef("--covs: covariate adjustment reads the data into memory, and %s does not fit --memory-limit; raise it or drop --covs", f.data)
-	}
 	if f.plot != "" {
 		return nil, input, usagef("--plot: the RD plot reads the data into memory, and %s does not fit --memory-limit; raise it or draw the plot from a sample", f.data)
 	}
-	limit := st.limit
-	s := &rddSorter{maxRows: int(max(1<<10, limit/4/int64(rddRecord+8))), codes: map[string]int64{}}
+	width := fCovs + len(f.covs)
+	s := &rddSorter{width: width, maxRows: int(max(1<<10, st.limit/4/int64(8*width+8))), codes: map[string]float64{}}
 	defer s.close()
 	start := make([]int64, len(st.plan.Units)+1)
 	for u, unit := range st.plan.Units {
 		start[u+1] = start[u] + unit.Rows
 	}
-	numeric := []string{f.y, f.x}
+	numeric := append([]string{f.y, f.x}, f.covs...)
 	for _, c := range []string{f.fuzzy, f.weights} {
 		if c != "" {
 			numeric = append(numeric, c)
@@ -275,6 +281,9 @@ func (f *rddFlags) streamRD(st *streamer, opt rdd.Options) (*rdd.Result, estimat
 				ur.labels[i] = levels[c]
 			}
 		}
+		for _, c := range f.covs {
+			ur.covs = append(ur.covs, fr.Float64(c))
+		}
 		return unitResult{}, s.add(ur)
 	})
 	if err != nil {
@@ -284,12 +293,15 @@ func (f *rddFlags) streamRD(st *streamer, opt rdd.Options) (*rdd.Result, estimat
 	if input.Dropped > 0 {
 		st.notef("dropped %d of %d rows with missing values (use --na error to stop instead)", input.Dropped, input.Rows)
 	}
-	ss, err := rdd.NewSortedSample(opt, input.Used, rdd.SampleColumns{Fuzzy: f.fuzzy != "", Weights: f.weights != "", Cluster: f.cluster != ""}, os.TempDir())
+	cols := rdd.SampleColumns{Fuzzy: f.fuzzy != "", Weights: f.weights != "", Cluster: f.cluster != "", Covs: f.covs}
+	ss, err := rdd.NewSortedSample(opt, input.Used, cols, os.TempDir())
 	if err != nil {
 		return nil, input, err
 	}
 	defer ss.Close()
-	err = s.merge(func(r *rddRow) error { return ss.Add(int(r.row), r.x, r.y, r.t, r.w, int(r.cl)) })
+	err = s.merge(func(r []float64) error {
+		return ss.Add(int(r[fRow]), r[fX], r[fY], r[fT], r[fW], int(r[fCluster]), r[fCovs:])
+	})
 	if err != nil {
 		return nil, input, err
 	}
