@@ -406,4 +406,3 @@ func BenchmarkPlot(b *testing.B) {
 		}
 	}
 }
-
