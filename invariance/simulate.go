@@ -79,7 +79,15 @@ func newSimulation(g *Graph, comps *Components, d *dataset, opt MinimaxOptions) 
 	for v, c := range s.base {
 		s.dostar[v] = c
 	}
-	perm := estimators.Stream(opt.Seed, tagPermutation).Perm(s.n)
+	var perm []int
+	if opt.Compat {
+		if opt.Seed > math.MaxUint32 {
+			return nil, estimators.InputErrorf("minimax: seed %d: the reference's permutation (numpy RandomState) takes seeds below 2^32", opt.Seed)
+		}
+		perm = numpyPermutation(uint32(opt.Seed), s.n)
+	} else {
+		perm = estimators.Stream(opt.Seed, tagPermutation).Perm(s.n)
+	}
 	for _, v := range comps.DoStar {
 		c := make([]float64, s.n)
 		for i, p := range perm {

@@ -40,7 +40,8 @@ type SplitsResult struct {
 // SelectSplits runs Minimax on several train/test splits of the
 // environments of data and chooses the class with the smallest mean
 // estimated worst-case risk (spec §1.7). Split s uses the seed
-// opt.Seed + s; splits run one after the other, each with its classes in
+// opt.Seed + s (with Compat every split uses opt.Seed, as the reference
+// does); splits run one after the other, each with its classes in
 // parallel.
 func SelectSplits(ctx context.Context, g *Graph, target, env string, data Table, splits []Split, opt MinimaxOptions) (*SplitsResult, error) {
 	if len(splits) == 0 {
@@ -53,7 +54,9 @@ func SelectSplits(ctx context.Context, g *Graph, target, env string, data Table,
 			return nil, estimators.InputErrorf("minimax: split %d: no rows in the training environments %v", s+1, sp.Train)
 		}
 		o := opt
-		o.Seed = opt.Seed + uint64(s)
+		if !opt.Compat {
+			o.Seed = opt.Seed + uint64(s)
+		}
 		var tp *Table
 		if len(test.Env) > 0 {
 			tp = &test

@@ -244,11 +244,15 @@ resampled residuals, held-out early stopping); --compat reproduces the reference
 code's choices (constant initialisation, noise-free regeneration, λ = 0.01), and
 --variant impc its IMPC experiment's settings (--compat with every network trained by
 plain gradient descent: five hidden units, steps 0.01 and 0.05 for the adversary,
-no early stopping, no penalty), which reproduce the authors' IMPC record.
+no early stopping, no penalty), which reproduce the authors' IMPC record split by split.
+Under --compat and --variant impc, --seed seeds the reference's permutation of X_do*
+(numpy's RandomState, as pandas' sample(frac=1, random_state=seed)); it defaults to the
+reference's own: 123, and 1234 for --variant impc.
 --test-envs holds environments out as test data: each class then also reports its MSE
 on every test environment (standardised separately, as the reference) and the worst.
 --train-envs, repeated, runs the search over several train/test splits (each split's
-seed is --seed plus its index) and chooses the class with the smallest mean estimated
+seed is --seed plus its index; with --compat every split uses --seed, as the reference)
+and chooses the class with the smallest mean estimated
 worst-case risk; the output adds each class's mean held-out worst MSE and the Spearman
 correlation of the two over classes.`,
 		Example: `  causalkit invariance minimax --data sim.csv --target Y --env E --graph gtaug.gml --format json
@@ -265,7 +269,7 @@ correlation of the two over classes.`,
 	fs.StringSliceVar(&f.testEnvs, "test-envs", nil, "environments held out as test data")
 	fs.StringArrayVar(&f.trainEnvs, "train-envs", nil, "one train/test split: its training environments, comma-separated (the others are its test environments); repeat for several splits, and the subset with the smallest mean estimated worst-case risk is chosen")
 	fs.StringVar(&f.regressor, "regressor", "neural", "stable predictors and structural equations: neural or linear")
-	fs.BoolVar(&f.compat, "compat", false, "reference parity: constant initialisation, noise-free regeneration, λ = 0.01")
+	fs.BoolVar(&f.compat, "compat", false, "reference parity: constant initialisation, noise-free regeneration, λ = 0.01, numpy's permutation (--seed defaults to the reference's 123)")
 	fs.BoolVar(&f.noiseFree, "noise-free", false, "regenerate descendants without residual noise")
 	fs.IntVar(&f.hidden, "hidden", 12, "hidden units of the predictors")
 	fs.IntVar(&f.iters, "iters", 10000, "maximum Adam iterations of a predictor")
@@ -354,6 +358,17 @@ func (f *invMinimaxFlags) run(cmd *cobra.Command) error {
 		opt = invariance.ReferenceIMPC()
 		opt.Regressor = rg
 		f.compat = true
+	}
+	if f.compat && !cmd.Flags().Changed("seed") {
+		// The reference's random_state: its generic pipeline's, or its
+		// IMPC code's.
+		f.seed = 123
+		if f.variant == "impc" {
+			f.seed = 1234
+		}
+	}
+	if f.compat && f.seed > math.MaxUint32 {
+		return usagef("--seed %d: with --compat the seed is numpy's (below 2^32)", f.seed)
 	}
 	opt.Seed, opt.Workers = f.seed, f.workers
 	if len(f.trainEnvs) > 0 {

@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -406,6 +407,7 @@ name = "sim"
 command = "simulate rdd"
 out = "rdd.csv"
 args = ["--n", "500"]
+seed = 9
 [[step]]
 name = "rd"
 command = "rdd"
@@ -424,6 +426,21 @@ args = ["--y", "y", "--x", "x"]
 		}
 	}
 	manifest := filepath.Join(out, "manifest.json")
+	var m struct {
+		Steps []struct {
+			Command []string `json:"command"`
+		} `json:"steps"`
+	}
+	if raw, err := os.ReadFile(manifest); err != nil || json.Unmarshal(raw, &m) != nil || len(m.Steps) != 3 {
+		t.Fatalf("manifest: %v", err)
+	}
+	// The step's own seed replaces the analysis seed.
+	for k, want := range []string{"3", "9", "3"} {
+		c := m.Steps[k].Command
+		if i := slices.Index(c, "--seed"); i < 0 || c[i+1] != want {
+			t.Errorf("step %d: %v, want --seed %s", k, c, want)
+		}
+	}
 	if code, stdout, stderr := runCLI(t, "verify", manifest); code != 0 || !strings.Contains(stdout, "verified") {
 		t.Fatalf("verify: exit %d: %s %s", code, stdout, stderr)
 	}

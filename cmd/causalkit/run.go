@@ -53,6 +53,9 @@ type step struct {
 	Args    []string `toml:"args"`
 	// Files are other input files by flag, such as {"--design" = "design.csv"}.
 	Files map[string]string `toml:"files"`
+	// Seed, when set, replaces the analysis seed for this step (to
+	// reproduce a reference that fixes its own).
+	Seed *uint64 `toml:"seed"`
 }
 
 // manifest records a run so that it can be verified.
@@ -137,7 +140,7 @@ func runAnalysis(cmd *cobra.Command, path, out string, quiet bool) (*manifest, e
 		return nil, usagef("%s: %v", path, err)
 	}
 	if un := md.Undecoded(); len(un) > 0 {
-		return nil, usagef("%s: unknown key %q (known: name, seed, and per [[step]] name, command, data, out, plot, args)", path, un[0].String())
+		return nil, usagef("%s: unknown key %q (known: name, seed, and per [[step]] name, command, data, out, plot, args, files, seed)", path, un[0].String())
 	}
 	if len(a.Steps) == 0 {
 		return nil, usagef("%s: no [[step]] entries", path)
@@ -200,18 +203,22 @@ func runAnalysis(cmd *cobra.Command, path, out string, quiet bool) (*manifest, e
 			args = append(args, in[0], dp)
 		}
 		var outputs []string
+		seed := a.Seed
+		if st.Seed != nil {
+			seed = *st.Seed
+		}
 		switch {
 		case words[0] == "simulate":
 			if st.Out == "" {
 				return nil, usagef("step %q: a simulate step needs out = \"FILE\"", st.Name)
 			}
-			args = append(args, "--out", filepath.Join(out, st.Out), "--seed", strconv.FormatUint(a.Seed, 10), "--quiet")
+			args = append(args, "--out", filepath.Join(out, st.Out), "--seed", strconv.FormatUint(seed, 10), "--quiet")
 			outputs = []string{st.Out}
 		default:
 			prefix := filepath.Join(out, st.Name)
 			args = append(args, "--outputs", prefix, "--quiet")
 			if c, _, err := newRootCmd().Find(words); err == nil && c.Flags().Lookup("seed") != nil {
-				args = append(args, "--seed", strconv.FormatUint(a.Seed, 10)) // commands without randomness have none
+				args = append(args, "--seed", strconv.FormatUint(seed, 10)) // commands without randomness have none
 			}
 			outputs = []string{st.Name + ".json", st.Name + ".csv", st.Name + ".txt"}
 			if st.Plot != "" {
