@@ -266,44 +266,46 @@ func prepare(d *Data, opt Options) (*state, error) {
 			return nil, fmt.Errorf("rdd: covariates: %w", err)
 		}
 	}
-	// Sort by x, ties in input order (a deterministic, stable order).
-	order := estimators.Argsort(d.X)
 	b, err := newBuilder(opt, n, d.columns(), "", false)
 	if err != nil {
 		return nil, err
 	}
+	if err := d.sorted(b.add); err != nil {
+		return nil, err
+	}
+	return b.finish()
+}
+
+// sorted calls add with the rows of d sorted by x, ties in input order (a
+// deterministic, stable order): the row's index, x, y, and its treatment,
+// weight, cluster code and covariates (0, 1, 0 and none for the columns d
+// lacks).
+func (d *Data) sorted(add func(row int, x, y, t, w float64, cl int, z []float64) error) error {
 	z := make([]float64, len(d.Covs))
-	for _, i := range order {
-		t, w, cl := d.optional(i)
+	for _, i := range estimators.Argsort(d.X) {
+		t, w, cl := 0.0, 1.0, 0
+		if d.T != nil {
+			t = d.T[i]
+		}
+		if d.Weights != nil {
+			w = d.Weights[i]
+		}
+		if d.Cluster != nil {
+			cl = d.Cluster[i]
+		}
 		for j, c := range d.Covs {
 			z[j] = c[i]
 		}
-		if err := b.add(i, d.X[i], d.Y[i], t, w, cl, z); err != nil {
-			return nil, err
+		if err := add(i, d.X[i], d.Y[i], t, w, cl, z); err != nil {
+			return err
 		}
 	}
-	return b.finish()
+	return nil
 }
 
 // columns says which optional columns d has.
 func (d *Data) columns() SampleColumns {
 	return SampleColumns{Fuzzy: d.T != nil, Weights: d.Weights != nil, Cluster: d.Cluster != nil, Covs: d.CovNames}
-}
-
-// optional returns row i's treatment, weight and cluster code (0, 1 and 0
-// for the columns d lacks).
-func (d *Data) optional(i int) (t, w float64, cl int) {
-	w = 1
-	if d.T != nil {
-		t = d.T[i]
-	}
-	if d.Weights != nil {
-		w = d.Weights[i]
-	}
-	if d.Cluster != nil {
-		cl = d.Cluster[i]
-	}
-	return t, w, cl
 }
 
 // withoutTreatment returns a copy of the state whose sides omit the fuzzy

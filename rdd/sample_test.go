@@ -25,15 +25,8 @@ func sorted(t *testing.T, d *Data, opt Options) (*Result, error) {
 			t.Error(err)
 		}
 	}()
-	z := make([]float64, len(d.Covs))
-	for _, i := range estimators.Argsort(d.X) {
-		tr, w, cl := d.optional(i)
-		for j, c := range d.Covs {
-			z[j] = c[i]
-		}
-		if err := ss.Add(i, d.X[i], d.Y[i], tr, w, cl, z); err != nil {
-			return nil, err
-		}
+	if err := d.sorted(ss.Add); err != nil {
+		return nil, err
 	}
 	return ss.Estimate()
 }
