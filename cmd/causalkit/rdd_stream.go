@@ -196,11 +196,17 @@ func (h *cursorHeap) Pop() any {
 // order.
 func (s *rddSorter) merge(visit func(rec []float64) error) error {
 	cs := s.segments()
+	// The runs' read buffers share a quarter of the sort buffer's size
+	// (many runs must not multiply the memory), between 64 KiB and 1 MiB.
+	size := 1 << 20
+	if len(s.runs) > 0 {
+		size = max(64<<10, min(size, s.maxRows*s.width*8/4/len(s.runs)))
+	}
 	for _, f := range s.runs {
 		if _, err := f.Seek(0, stdio.SeekStart); err != nil {
 			return fmt.Errorf("rdd: reading %s: %w", f.Name(), err)
 		}
-		cs = append(cs, &runCursor{width: s.width, r: bufio.NewReaderSize(f, 1<<20)})
+		cs = append(cs, &runCursor{width: s.width, r: bufio.NewReaderSize(f, size)})
 	}
 	return mergeRuns(cs, visit)
 }
