@@ -266,7 +266,7 @@ func prepare(d *Data, opt Options) (*state, error) {
 			return nil, fmt.Errorf("rdd: covariates: %w", err)
 		}
 	}
-	b, err := newBuilder(opt, n, d.columns(), "", false)
+	b, err := newBuilder(opt, n, d.columns(), "")
 	if err != nil {
 		return nil, err
 	}

@@ -131,8 +131,7 @@ func (c *memColumn[T]) Close() error      { return nil }
 type builder struct {
 	st       *state
 	cols     SampleColumns
-	dir      string
-	spill    bool
+	dir      string // where columns spill; "" keeps them in memory
 	sides    [2]*sideColumns
 	closers  []func() error
 	sum      *summary
@@ -255,7 +254,7 @@ type SampleColumns struct {
 }
 
 func newColumn[T spill.Number](b *builder) (column[T], error) {
-	if !b.spill {
+	if b.dir == "" {
 		return &memColumn[T]{}, nil
 	}
 	c, err := spill.New[T](b.dir)
@@ -266,11 +265,13 @@ func newColumn[T spill.Number](b *builder) (column[T], error) {
 	return c, nil
 }
 
-func newBuilder(opt Options, n int, cols SampleColumns, spillDir string, spill bool) (*builder, error) {
+// newBuilder starts the state of n rows; spillDir "" keeps the columns in
+// memory.
+func newBuilder(opt Options, n int, cols SampleColumns, spillDir string) (*builder, error) {
 	if err := opt.validate(); err != nil {
 		return nil, err
 	}
-	b := &builder{st: &state{opt: opt, c: opt.Cutoff, vce: opt.VCE, n: n}, cols: cols, dir: spillDir, spill: spill, expected: n}
+	b := &builder{st: &state{opt: opt, c: opt.Cutoff, vce: opt.VCE, n: n}, cols: cols, dir: spillDir, expected: n}
 	if len(cols.Covs) > 0 {
 		b.covs = newCovariateQR(cols.Covs)
 	}
@@ -499,7 +500,7 @@ type SortedSample struct {
 // columns; spillDir "" keeps the columns in memory, otherwise they are
 // spilled to temporary files under spillDir (removed by Close).
 func NewSortedSample(opt Options, n int, cols SampleColumns, spillDir string) (*SortedSample, error) {
-	b, err := newBuilder(opt, n, cols, spillDir, spillDir != "")
+	b, err := newBuilder(opt, n, cols, spillDir)
 	if err != nil {
 		return nil, err
 	}
