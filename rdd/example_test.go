@@ -55,12 +55,13 @@ func ExampleSortedSample() {
 		panic(err)
 	}
 	defer ss.Close()
+	y := make([]float64, n)
 	for i, xi := range x {
-		y := 1 + 0.8*xi + 0.2*rng.NormFloat64()
+		y[i] = 1 + 0.8*xi + 0.2*rng.NormFloat64()
 		if xi >= 0 {
-			y += 0.5 // the true jump
+			y[i] += 0.5 // the true jump
 		}
-		if err := ss.Add(i, xi, y, 0, 0, 0, nil); err != nil {
+		if err := ss.Add(i, xi, y[i], 0, 0, 0, nil); err != nil {
 			panic(err)
 		}
 	}
@@ -68,7 +69,12 @@ func ExampleSortedSample() {
 	if err != nil {
 		panic(err)
 	}
-	fmt.Printf("jump %.2f, n = %d | %d\n", res.Conventional.Coef, res.N[0], res.N[1])
+	mem, err := rdd.Estimate(&rdd.Data{Y: y, X: x}, rdd.DefaultOptions())
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("jump %.2f (true 0.5), n = %d | %d, same as in memory: %v\n", res.Conventional.Coef, res.N[0], res.N[1],
+		res.Conventional == mem.Conventional && res.Robust == mem.Robust && res.H == mem.H)
 	// Output:
-	// jump 0.49, n = 1000 | 1000
+	// jump 0.49 (true 0.5), n = 1000 | 1000, same as in memory: true
 }
